@@ -1,0 +1,54 @@
+# Jiading standards suite — developer entry points. `make run` and `make test` work on a fresh machine with Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+SERVICES := collection grid-dispatch library-metrics assist-desk evaluation
+STAMP := $(VENV)/.installed
+PYPROJECTS := shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+
+.PHONY: install run seed test test-unit lint format token bench clean up down logs
+
+$(STAMP): $(PYPROJECTS) constraints.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==25.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt \
+		-e shared $(foreach s,$(SERVICES),-e services/$(s))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Embedded run: tansu broker + SQLite + all five services on ports 8001-8005. Ctrl-C stops everything.
+run: $(STAMP)
+	$(BIN)/python -m jiading_shared.devtools.run
+
+## Demo data into the running services.
+seed: $(STAMP)
+	$(BIN)/python -m jiading_shared.devtools.seed
+
+## Unit and integration tests (real PostgreSQL and a real tansu broker started by the fixtures).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not postgres and not kafka" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Local bearer token: make token ROLE=dispatcher TOWN=jdz GRIDS=g1,g2 DEPT=police-01
+token: $(STAMP)
+	@$(BIN)/python -m jiading_shared.devtools.token --role "$(ROLE)" --town "$(TOWN)" --grids "$(GRIDS)" --dept "$(DEPT)" $(if $(SUB),--sub "$(SUB)")
+
+## Benchmarks (figures, not pass/fail): event bus latency and throughput.
+bench: $(STAMP)
+	$(BIN)/python -m jiading_shared.devtools.bench_bus $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var
