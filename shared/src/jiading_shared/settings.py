@@ -74,7 +74,7 @@ class ServiceSettings(BaseSettings):
     # --- personal information -------------------------------------------------------------------------------------
     pii_keys: dict[str, str] = Field(
         default_factory=lambda: dict(DEV_PII_KEYS),
-        description='AES-256-GCM keys by key id, base64 of 32 bytes, as JSON: {"2025-1": "..."}. Old ids still decrypt.',
+        description='AES-256-GCM keys by key id (base64 of 32 bytes) as JSON: {"2025-1": "..."}. Old ids decrypt.',
     )
     pii_active_key_id: str = Field(default="dev-1", description="Key id used to encrypt new values.")
     pii_index_key: str = Field(default=DEV_PII_INDEX_KEY, description="HMAC-SHA256 key (base64) for blind indexes.")

@@ -1,0 +1,88 @@
+"""Transactional outbox: the event row is written in the same transaction as the domain change."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import insert
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from jiading_shared.events.envelope import EventSpec
+from jiading_shared.infra_tables import outbox_template as outbox
+
+# Outbox rows of this type are dead letters: the relay sends their stored headers verbatim.
+DEAD_LETTER_TYPE = "dead-letter"
+DEAD_LETTER_ENCODING_HEADER = "dlq_value_encoding"
+
+
+def enqueue(
+    session: Session | Connection,
+    spec: EventSpec[Any],
+    payload: BaseModel,
+    *,
+    key: str,
+    subject: str | None = None,
+    event_id: str | None = None,
+) -> str:
+    """Add an event to the outbox inside the caller's transaction; returns the event id (ce_id)."""
+    if not isinstance(payload, spec.payload):
+        raise TypeError(f"{spec.type} expects a {spec.payload.__name__} payload, got {type(payload).__name__}")
+    now = datetime.now(UTC)
+    event_id = event_id or str(uuid.uuid4())
+    session.execute(
+        insert(outbox).values(
+            event_id=event_id,
+            topic=spec.topic,
+            event_key=key,
+            event_type=spec.type,
+            source=spec.source,
+            subject=subject if subject is not None else key,
+            event_time=now,
+            payload=payload.model_dump_json(),
+            created_at=now,
+            attempts=0,
+        )
+    )
+    return event_id
+
+
+def enqueue_dead_letter(
+    session: Session | Connection,
+    *,
+    topic: str,
+    key: str | None,
+    value: bytes | None,
+    headers: list[tuple[str, str]],
+    source: str,
+) -> str:
+    """Queue a message for the dead-letter topic in the same transaction that records its failure."""
+    now = datetime.now(UTC)
+    event_id = str(uuid.uuid4())
+    try:
+        body = (value or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        # Keep the exact bytes of an undecodable poison message; the relay decodes them again.
+        body = base64.b64encode(value or b"").decode("ascii")
+        headers = [*headers, (DEAD_LETTER_ENCODING_HEADER, "base64")]
+    session.execute(
+        insert(outbox).values(
+            event_id=event_id,
+            topic=topic,
+            event_key=key or "",
+            event_type=DEAD_LETTER_TYPE,
+            source=source,
+            subject=None,
+            event_time=now,
+            payload=body,
+            extra_headers=json.dumps(headers, ensure_ascii=False),
+            created_at=now,
+            attempts=0,
+        )
+    )
+    return event_id

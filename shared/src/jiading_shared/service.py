@@ -1,0 +1,250 @@
+"""The one way a service is put together: FastAPI app, middleware, error handlers, metrics, health, and the
+background work (outbox relay, consumers, scheduled jobs) started and stopped with the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy import MetaData, text
+from sqlmodel import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jiading_shared import __version__
+from jiading_shared.auth import Authenticator
+from jiading_shared.db import Database
+from jiading_shared.errors import PROBLEM_RESPONSES, install_error_handlers
+from jiading_shared.events.consumer import ConsumerRunner, Subscription
+from jiading_shared.events.envelope import topics_of
+from jiading_shared.events.loop import StoppableLoop
+from jiading_shared.events.relay import OutboxRelay
+from jiading_shared.logging import configure_logging, request_id_var, user_var
+from jiading_shared.metrics import set_build_info
+from jiading_shared.migrations import upgrade
+from jiading_shared.pii import PiiVault
+from jiading_shared.settings import ServiceSettings
+from jiading_shared.workdays import WorkdayCalendar
+
+log = logging.getLogger(__name__)
+
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
+SHUTDOWN_GRACE_S = 15.0
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A periodic job. It runs in a worker thread with the service's Database; with several replicas on PostgreSQL
+    only the replica that takes the job's advisory lock runs it, so a job runs once per tick across replicas."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[Database], None]
+
+
+@dataclass
+class ServiceDefinition:
+    name: str  # folder / process name, e.g. "grid-dispatch"
+    short_name: str  # event and topic name, e.g. "grid"
+    package: str  # python package holding `migrations/`, e.g. "grid_dispatch"
+    title: str
+    description: str
+    settings: ServiceSettings
+    metadata: MetaData
+    routers: list[APIRouter] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    scheduled_jobs: list[ScheduledJob] = field(default_factory=list)
+    consumer_hook: Callable[..., None] | None = None
+
+
+class _RequestContextMiddleware:
+    """Request id (X-Request-ID in, echoed out), user for the logs, and one structured access-log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming[:100] if incoming else uuid.uuid4().hex
+        id_token = request_id_var.set(request_id)
+        user_token = user_var.set(None)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            if scope.get("path") not in ("/healthz", "/readyz", "/metrics"):
+                log.info(
+                    "%s %s %d",
+                    scope.get("method"),
+                    getattr(route, "path", scope.get("path")),
+                    status,
+                    extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+                )
+            request_id_var.reset(id_token)
+            user_var.reset(user_token)
+
+
+class _Scheduler(StoppableLoop):
+    def __init__(self, db: Database, job: ScheduledJob) -> None:
+        super().__init__()
+        self.db = db
+        self.job = job
+
+    async def run(self) -> None:
+        while not self.stopping:
+            await self._sleep(self.job.interval_seconds)
+            if self.stopping:
+                break
+            try:
+                await asyncio.to_thread(self._run_once)
+            except Exception:
+                log.exception("scheduled job %s failed", self.job.name)
+
+    def _run_once(self) -> None:
+        if self.db.engine.dialect.name != "postgresql":
+            self.job.run(self.db)
+            return
+        lock_id = uuid.uuid5(uuid.NAMESPACE_URL, f"jiading-job:{self.job.name}").int % (2**62)
+        with self.db.engine.connect() as connection:
+            if not connection.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": lock_id}).scalar():
+                return
+            try:
+                self.job.run(self.db)
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                connection.commit()
+
+
+async def _broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _reader, writer = await asyncio.wait_for(asyncio.open_connection(host or "127.0.0.1", int(port)), timeout_s)
+        except (OSError, TimeoutError, ValueError):
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True
+    return False
+
+
+def create_app(definition: ServiceDefinition) -> FastAPI:
+    settings = definition.settings
+    configure_logging(definition.name, level=settings.log_level, json_logs=settings.log_json)
+    set_build_info(definition.name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.effective_database_url, echo=settings.database_echo)
+        if settings.migrate_on_start:
+            await asyncio.to_thread(upgrade, definition.package, settings.effective_database_url)
+        app.state.db = db
+        if settings.uses_development_keys:
+            log.warning("%s runs with the built-in development keys: set real keys in production", definition.name)
+        loops: list[StoppableLoop] = []
+        app.state.relay = None
+        app.state.consumers = []
+        if settings.kafka_enabled:
+            relay = OutboxRelay(db, settings, topics_of(definition.short_name))
+            consumers = [
+                ConsumerRunner(db, settings, subscription, after_db_commit=definition.consumer_hook)
+                for subscription in definition.subscriptions
+            ]
+            app.state.relay = relay
+            app.state.consumers = consumers
+            loops += [relay, *consumers]
+        if settings.schedulers_enabled:
+            loops += [_Scheduler(db, job) for job in definition.scheduled_jobs]
+        tasks = [asyncio.create_task(loop.run(), name=type(loop).__name__) for loop in loops]  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            for loop in loops:
+                loop.stop()
+            if tasks:
+                _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_S)
+                for task in pending:
+                    task.cancel()
+            db.dispose()
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=__version__,
+        lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.definition = definition
+    app.state.authenticator = Authenticator.from_settings(settings)
+    app.state.pii = PiiVault.from_settings(settings)
+    app.state.calendar = WorkdayCalendar.from_file(settings.calendar_override_file or None)
+    install_error_handlers(app)
+    app.add_middleware(_RequestContextMiddleware)
+    Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics"]).instrument(app).expose(
+        app, endpoint="/metrics", include_in_schema=False
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": definition.name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        db: Database | None = getattr(request.app.state, "db", None)
+        try:
+            if db is None:
+                raise RuntimeError("not started")
+            await asyncio.to_thread(db.ping)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"down: {type(exc).__name__}"
+        if settings.kafka_enabled:
+            checks["broker"] = "ok" if await _broker_reachable(settings.kafka_bootstrap_servers) else "down"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+        )
+
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the handler returns, rolled back when it raises."""
+    db: Database = request.app.state.db
+    with db.session() as session:
+        yield session
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is never a 200.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def app_state(request: Request) -> Any:
+    return request.app.state
