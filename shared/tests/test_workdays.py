@@ -382,7 +382,9 @@ def test_explain_mentions_skipped_holidays(cal: WorkdayCalendar) -> None:
     assert "Provisional" not in text
     mixed = cal.add_working_days(D(2025, 1, 24), 3).explain()  # Sun 26 worked, then Spring Festival, then weekends
     assert "春节" in mixed
-    assert "周末" not in mixed or "weekend" in mixed
+    assert "2025-01-25 (Sat): weekend" in mixed
+    assert "2025-01-28 (Tue) to 2025-02-04 (Tue), 8 days: statutory holiday: Spring Festival (春节)" in mixed
+    assert "2025-01-26" not in mixed  # the make-up Sunday is worked, not skipped
     plain = cal.add_working_days(D(2026, 3, 2), 1).explain()
     assert "No non-working days skipped" in plain
 

@@ -21,8 +21,13 @@ Override file (YAML; path from the setting ``calendar_override_file``, empty = n
         - {from: 2027-02-05, to: 2027-02-11, name: 春节}
       workdays:                             # 调休 make-up workdays (must be a Saturday or a Sunday)
         - {date: 2027-02-13, name: Spring Festival}
-      corrections:                          # single days, any status, e.g. to fix the library for a known year
-        - {date: 2026-10-09, working: false, note: "区政府通知 … 停工一天"}
+      corrections:                          # single days with an explicit status, any year
+        - {date: 2027-02-12, working: false, note: "why the day changed"}
+    - year: 2026                            # correcting a year the library already knows
+      source: 沪府办〔2026〕N号
+      complete: false                       # irrelevant for library years (they are known anyway)
+      corrections:
+        - {date: 2026-10-09, working: false, note: "why the day changed"}
 
 Dates belong to ``year``, or to December of the year before (a New Year's Day arrangement may start on 30 December).
 ``name`` may be English ("Spring Festival") or Chinese ("春节"); the usual holidays are recognised and labelled in
@@ -379,7 +384,7 @@ _NoTimestampLoader.yaml_implicit_resolvers = {
 def parse_overrides(text: str, origin: str = "<string>") -> list[OverrideYear]:
     """Parse and validate override YAML. An empty document means no overrides."""
     try:
-        raw = yaml.load(text, Loader=_NoTimestampLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_NoTimestampLoader)  # a SafeLoader subclass: no arbitrary objects
     except (yaml.YAMLError, ValueError) as exc:
         raise CalendarOverrideError(f"calendar override file {origin} is not valid YAML: {exc}") from exc
     if raw is None:
