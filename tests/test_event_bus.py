@@ -25,14 +25,10 @@ from jiading_shared.events import enqueue
 from jiading_shared.events.consumer import dead_letter_topic
 from jiading_shared.events.relay import OutboxRelay
 from jiading_shared.infra_tables import inbox_template, outbox_template
+from jiading_shared.testing import probe
 from jiading_shared.testing.broker import TansuBroker
 
-sys.path.insert(0, str(Path(__file__).parent / "bus"))
-import probe  # noqa: E402
-
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
-
-PROBE = Path(__file__).parent / "bus" / "probe.py"
 
 
 class Worker:
@@ -41,7 +37,17 @@ class Worker:
     def __init__(self, role: str, db_url: str, bootstrap: str, log_dir: Path, *extra: str) -> None:
         self.log = open(log_dir / f"{role}-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, str(PROBE), role, "--db", db_url, "--bootstrap", bootstrap, *extra],
+            [
+                sys.executable,
+                "-m",
+                "jiading_shared.testing.probe",
+                role,
+                "--db",
+                db_url,
+                "--bootstrap",
+                bootstrap,
+                *extra,
+            ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -147,7 +153,8 @@ def test_broker_outage_delays_events_and_loses_none(
         time.sleep(0.25)
     with database.engine.connect() as connection:
         pending = connection.execute(select(func.count()).where(outbox_template.c.sent_at.is_(None))).scalar()
-    assert pending and pending >= 4 * (seq - 10), "events written during the outage must wait in the outbox"
+    assert pending is not None
+    assert pending >= 4 * (seq - 10), "events written during the outage must wait in the outbox"
     fresh_broker.start()
     produced += probe.publish_ticks(database, ticks(keys=4, per_key=5, start=seq))
     wait_until(lambda: len(effects(database)) >= len(produced), 120, "every event after the broker came back")

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -119,6 +120,7 @@ class ConsumerRunner(StoppableLoop):
             heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
             rebalance_timeout_ms=self.settings.consumer_rebalance_timeout_ms,
             max_poll_records=self.settings.consumer_max_batch,
+            fetch_max_wait_ms=self.settings.consumer_fetch_max_wait_ms,
             metadata_max_age_ms=5_000,
         )
         try:
@@ -150,16 +152,51 @@ class ConsumerRunner(StoppableLoop):
                 await self._consumer.commit({partition: last_offset + 1})
 
     def process_batch(self, records: list[ConsumerRecord]) -> int:
-        """Handle one partition's records in one transaction; returns the last offset processed."""
-        outcomes: list[_Outcome] = []
-        with self.db.session() as session:
-            for record in records:
-                outcomes.append(self._process_record(session, record))
+        """Handle one partition's records in one transaction; returns the last offset processed.
+
+        Fast path first: the whole batch in one transaction with one inbox look-up and one inbox insert. If anything
+        in it fails, that transaction is rolled back and the batch is redone record by record in savepoints, so the
+        failing record is retried and dead-lettered alone while the others take effect once."""
+        try:
+            outcomes = self._process_batch_fast(records)
+        except Exception as exc:
+            log.info("batch of %d from %s: %s; redoing it record by record", len(records), records[0].topic, exc)
+            outcomes = self._process_batch_careful(records)
         for outcome in outcomes:
             EVENTS_CONSUMED.labels(self.subscription.group_id, outcome.event_type, outcome.outcome).inc()
             if outcome.latency_s is not None:
                 EVENT_DELIVERY_LATENCY.labels(self.subscription.group_id).observe(outcome.latency_s)
         return records[-1].offset
+
+    def _process_batch_fast(self, records: list[ConsumerRecord]) -> list[_Outcome]:
+        group = self.subscription.group_id
+        outcomes: list[_Outcome] = []
+        with self.db.session() as session:
+            events = [decode_message(record) for record in records]
+            known = self._processed_ids(session, [event.id for event in events])
+            inbox_rows: list[dict[str, Any]] = []
+            for event in events:
+                handler = self.subscription.handlers.get(event.type)
+                if handler is None:
+                    outcomes.append(_Outcome("ignored", event.type))
+                    continue
+                if event.id in known:
+                    outcomes.append(_Outcome("duplicate", event.type))
+                    continue
+                known.add(event.id)
+                started = time.perf_counter()
+                with event_context(event.id, event.type):
+                    handler(session, event)
+                EVENT_HANDLER_DURATION.labels(group, event.type).observe(time.perf_counter() - started)
+                inbox_rows.append(self._inbox_row(event, "handled"))
+                outcomes.append(_Outcome("handled", event.type, latency_s=self._latency(event)))
+            if inbox_rows:
+                session.execute(insert(inbox), inbox_rows)
+        return outcomes
+
+    def _process_batch_careful(self, records: list[ConsumerRecord]) -> list[_Outcome]:
+        with self.db.session() as session:
+            return [self._process_record(session, record) for record in records]
 
     def _process_record(self, session: Session, record: ConsumerRecord) -> _Outcome:
         group = self.subscription.group_id
@@ -197,32 +234,39 @@ class ConsumerRunner(StoppableLoop):
                     time.sleep(self._retry_delay_s(attempts))
                     continue
                 EVENT_HANDLER_DURATION.labels(group, event.type).observe(time.perf_counter() - started)
-                latency = (datetime.now(UTC) - event.time).total_seconds()
-                return _Outcome("handled", event.type, latency_s=max(latency, 0.0))
+                return _Outcome("handled", event.type, latency_s=self._latency(event))
 
     def _retry_delay_s(self, attempts: int) -> float:
         delay_ms = self.settings.consumer_retry_initial_ms * (2 ** (attempts - 1))
         return min(delay_ms, self.settings.consumer_retry_max_ms) / 1000
 
-    def _already_processed(self, session: Session, event_id: str) -> bool:
+    @staticmethod
+    def _latency(event: ReceivedEvent) -> float:
+        return max((datetime.now(UTC) - event.time).total_seconds(), 0.0)
+
+    def _processed_ids(self, session: Session, event_ids: list[str]) -> set[str]:
         query = select(inbox.c.event_id).where(
-            inbox.c.consumer_group == self.subscription.group_id, inbox.c.event_id == event_id
+            inbox.c.consumer_group == self.subscription.group_id, inbox.c.event_id.in_(event_ids)
         )
-        return session.execute(query).first() is not None
+        return set(session.execute(query).scalars())
+
+    def _already_processed(self, session: Session, event_id: str) -> bool:
+        return bool(self._processed_ids(session, [event_id]))
+
+    def _inbox_row(self, event: ReceivedEvent, outcome: str) -> dict[str, Any]:
+        return {
+            "consumer_group": self.subscription.group_id,
+            "event_id": event.id,
+            "event_type": event.type,
+            "topic": event.topic,
+            "partition": event.partition,
+            "offset": event.offset,
+            "outcome": outcome,
+            "processed_at": datetime.now(UTC),
+        }
 
     def _record_inbox(self, session: Session, event: ReceivedEvent, outcome: str) -> None:
-        session.execute(
-            insert(inbox).values(
-                consumer_group=self.subscription.group_id,
-                event_id=event.id,
-                event_type=event.type,
-                topic=event.topic,
-                partition=event.partition,
-                offset=event.offset,
-                outcome=outcome,
-                processed_at=datetime.now(UTC),
-            )
-        )
+        session.execute(insert(inbox).values(**self._inbox_row(event, outcome)))
 
     def _dead_letter(
         self,

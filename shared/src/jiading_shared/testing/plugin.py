@@ -51,3 +51,13 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     url = create_database(postgres_admin_url)
     yield url
     drop_database(postgres_admin_url, url)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """With REQUIRE_POSTGRES=1 (CI), a skipped PostgreSQL test is a failure: CI must prove the real database."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and os.environ.get("REQUIRE_POSTGRES") == "1" and item.get_closest_marker("postgres"):
+        report.outcome = "failed"
+        report.longrepr = f"PostgreSQL test skipped but REQUIRE_POSTGRES=1: {report.longrepr}"

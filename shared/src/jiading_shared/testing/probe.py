@@ -1,5 +1,6 @@
-"""A minimal service used by the event-bus integration tests: one event type, one effect table, and a command line
-to run its relay or its consumer as a separate process (the tests need real processes to kill and restart)."""
+"""A minimal service used by the event-bus integration tests and the bus benchmark: one event type, one effect table,
+and a command line to run its relay or its consumer as a separate process (`python -m jiading_shared.testing.probe`).
+The tests need real processes to kill and restart; the benchmark needs them to measure what production does."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
+from sqlalchemy import DateTime
 from sqlmodel import Field, Session
 
 from jiading_shared.db import Database, new_table_base
@@ -31,6 +35,8 @@ class ProbeEffect(ProbeTable, table=True):
     event_id: str = Field(max_length=64, index=True)
     key: str = Field(max_length=64)
     seq: int
+    event_time: datetime = Field(sa_type=DateTime(timezone=True))
+    handled_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class Ticked(BaseModel):
@@ -75,15 +81,17 @@ def handle_ticked(session: Session, event: ReceivedEvent) -> None:
     tick = TICKED.parse(event)
     if tick.poison:
         raise ValueError(f"poison tick {tick.key}/{tick.seq}")
-    session.add(ProbeEffect(event_id=event.id, key=tick.key, seq=tick.seq))
+    session.add(
+        ProbeEffect(event_id=event.id, key=tick.key, seq=tick.seq, event_time=event.time, handled_at=datetime.now(UTC))
+    )
 
 
-def publish_ticks(database: Database, ticks: list[Ticked]) -> list[str]:
-    """Write ticks to the outbox, one transaction each (as a domain change would)."""
-    ids = []
-    for tick in ticks:
+def publish_ticks(database: Database, ticks: list[Ticked], per_transaction: int = 1) -> list[str]:
+    """Write ticks to the outbox, `per_transaction` at a time (1 = as single domain changes would)."""
+    ids: list[str] = []
+    for start in range(0, len(ticks), per_transaction):
         with database.session() as session:
-            ids.append(enqueue(session, TICKED, tick, key=tick.key))
+            ids.extend(enqueue(session, TICKED, tick, key=tick.key) for tick in ticks[start : start + per_transaction])
     return ids
 
 
@@ -113,8 +121,6 @@ async def _main(argv: list[str]) -> None:
     if args.role == "relay":
         relay = OutboxRelay(database, settings, [TICKED.topic])
         loop = asyncio.get_running_loop()
-        import signal
-
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, relay.stop)
         await relay.run()

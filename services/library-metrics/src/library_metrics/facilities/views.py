@@ -1,0 +1,34 @@
+"""HTTP routes of facilities: register one, read one."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from jiading_shared.auth import Principal, Role, ensure_town, require_roles, town_in_scope
+from jiading_shared.errors import ProblemError
+from jiading_shared.service import SessionDep
+from library_metrics.facilities import service
+from library_metrics.facilities.models import FacilityIn, FacilityOut
+
+router = APIRouter(prefix="/facilities", tags=["facilities 公共文化设施"])
+
+# The 文化和旅游局 oversees the whole district; facility staff keep their own town's records.
+Keeper = Annotated[Principal, Depends(require_roles(Role.CULTURE_BUREAU, Role.FACILITY_STAFF))]
+
+
+@router.post("", status_code=201, summary="Register a facility (library, reading room, cultural centre, ...)")
+def register_facility(body: FacilityIn, principal: Keeper, session: SessionDep, response: Response) -> FacilityOut:
+    ensure_town(principal, body.town)
+    facility = service.register_facility(session, body, registered_by=principal.sub)
+    response.headers["Location"] = f"/facilities/{facility.id}"
+    return facility
+
+
+@router.get("/{facility_id}", summary="One facility")
+def get_facility(facility_id: uuid.UUID, principal: Keeper, session: SessionDep) -> FacilityOut:
+    facility = service.get_facility(session, facility_id)
+    # Out of the caller's town reads as unknown: no hint that the id exists elsewhere.
+    if facility is None or not town_in_scope(principal, facility.town):
+        raise ProblemError(404, "facility-not-found", f"no facility {facility_id}")
+    return facility
