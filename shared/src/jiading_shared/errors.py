@@ -138,7 +138,7 @@ async def _problem_handler(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
-    correlation_id = request_id_var.get() or str(uuid.uuid4())
+    correlation_id = getattr(request.state, "request_id", None) or request_id_var.get() or uuid.uuid4().hex
     log.exception("unhandled error on %s %s (correlation id %s)", request.method, request.url.path, correlation_id)
     return problem_response(
         500,
@@ -146,6 +146,7 @@ async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
         detail="An unexpected error occurred. Quote the correlation id when reporting it.",
         request=request,
         correlation_id=correlation_id,
+        headers={"X-Request-ID": correlation_id},
     )
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import MetaData, text
 from sqlmodel import Session
@@ -78,6 +79,8 @@ class _RequestContextMiddleware:
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming[:100] if incoming else uuid.uuid4().hex
+        # Also on the scope's state: the 500 handler runs outside this middleware, after the context var is reset.
+        scope.setdefault("state", {})["request_id"] = request_id
         id_token = request_id_var.set(request_id)
         user_token = user_var.set(None)
         started = time.perf_counter()
@@ -204,9 +207,17 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.calendar = WorkdayCalendar.from_file(settings.calendar_override_file or None)
     install_error_handlers(app)
     app.add_middleware(_RequestContextMiddleware)
-    Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics"]).instrument(app).expose(
-        app, endpoint="/metrics", include_in_schema=False
+    # HTTP metrics on a registry of this app's own (several apps share one test process); event, domain and build
+    # metrics live on the process-wide default registry. /metrics serves both.
+    http_registry = CollectorRegistry()
+    Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics"], registry=http_registry).instrument(
+        app
     )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body = generate_latest(REGISTRY) + generate_latest(http_registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,0 +1,71 @@
+"""Tables and API schemas of service institutions."""
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlmodel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import DateTime, ForeignKeyConstraint, String, UniqueConstraint, Uuid
+
+from assist_desk.institutions.rules import AssistanceForm, InstitutionKind
+from assist_desk.tables import AssistTable
+
+CODE_LENGTH = 50
+
+
+class ServiceInstitution(AssistTable, table=True):
+    __tablename__ = "service_institution"
+    __table_args__ = (UniqueConstraint("name", name="uq_service_institution_name"),)
+
+    id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
+    kind: InstitutionKind = sqlmodel.Field(sa_type=String(20))
+    name: str = sqlmodel.Field(max_length=200)
+    town: str = sqlmodel.Field(max_length=CODE_LENGTH, index=True)
+    registered_by: str = sqlmodel.Field(max_length=200)
+    registered_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+
+
+class InstitutionAssistanceForm(AssistTable, table=True):
+    """One assistance form an institution offers: a row per form, so "who offers 视讯办" is a plain query."""
+
+    __tablename__ = "institution_assistance_form"
+    __table_args__ = (
+        ForeignKeyConstraint(["institution_id"], ["service_institution.id"], name="fk_assistance_form_institution"),
+    )
+
+    institution_id: uuid.UUID = sqlmodel.Field(primary_key=True, sa_type=Uuid)
+    form: AssistanceForm = sqlmodel.Field(primary_key=True, sa_type=String(20))
+
+
+# --- API schemas ----------------------------------------------------------------------------------------------------
+
+
+class InstitutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: InstitutionKind = Field(
+        description="centre 区政务服务中心 / institution 其他政务服务机构 / station 政务服务站"
+    )
+    name: str = Field(min_length=1, max_length=200, description="机构名称")
+    town: str = Field(min_length=1, max_length=CODE_LENGTH, description="街道/镇 code")
+    assistance_forms: set[AssistanceForm] = Field(
+        min_length=1,
+        description="帮办形式: self_service 自助办, accompanied 陪同办 and fallback 兜底办 always; optionally express "
+        "快闪办, video 视讯办, outreach 延伸办",
+    )
+
+
+class InstitutionOut(BaseModel):
+    id: uuid.UUID
+    kind: InstitutionKind
+    name: str
+    town: str
+    assistance_forms: list[AssistanceForm]
+    registered_by: str
+    registered_at: datetime
+
+    @field_validator("registered_at")
+    @classmethod
+    def _as_utc(cls, value: datetime) -> datetime:
+        # SQLite hands back naive datetimes; every stored time is UTC.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)

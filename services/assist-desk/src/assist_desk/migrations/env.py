@@ -1,0 +1,5 @@
+from assist_desk.institutions import models  # noqa: F401 (register the tables on the metadata)
+from assist_desk.tables import metadata
+from jiading_shared.migrations import run_env
+
+run_env(metadata)
