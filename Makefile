@@ -7,7 +7,7 @@ SERVICES := collection grid-dispatch library-metrics assist-desk evaluation
 STAMP := $(VENV)/.installed
 PYPROJECTS := shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 
-.PHONY: install run seed test test-unit lint format token bench clean up down logs
+.PHONY: install run seed test test-unit lint format token bench docs clean up down logs
 
 $(STAMP): $(PYPROJECTS) constraints.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or set PYTHON=...)"; exit 1; }
@@ -52,3 +52,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+## Regenerate generated docs (event catalog).
+docs: $(STAMP)
+	$(BIN)/python -m jiading_shared.devtools.event_catalog

@@ -48,7 +48,12 @@ def rows(settings: LibrarySettings, sql: str) -> list[dict[str, Any]]:
         engine.dispose()
 
 
-DISTRICT_LIBRARY = {"tier": "district_library", "name": "嘉定区图书馆", "town": "jd-xincheng", "population_served": 1830000}
+DISTRICT_LIBRARY = {
+    "tier": "district_library",
+    "name": "嘉定区图书馆",
+    "town": "jd-xincheng",
+    "population_served": 1830000,
+}
 
 
 def town_library(parent_id: str, **overrides: Any) -> dict[str, Any]:
@@ -125,7 +130,9 @@ def test_invalid_facility_names_the_field(
 ) -> None:
     district = client.post("/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "admin")).json()
 
-    response = client.post("/facilities", json={**town_library(district["id"]), **change}, headers=auth(settings, "admin"))
+    response = client.post(
+        "/facilities", json={**town_library(district["id"]), **change}, headers=auth(settings, "admin")
+    )
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"

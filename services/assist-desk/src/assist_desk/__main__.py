@@ -1,4 +1,4 @@
-"""`python -m assist_desk [--host H] [--port P]`: serve the assist-desk API (defaults from ASSIST_HOST/PORT)."""
+"""`python -m assist_desk [--host H] [--port P]`: serve the assist-desk API (defaults: ASSIST_HOST/PORT)."""
 
 import argparse
 from collections.abc import Sequence

@@ -1,4 +1,4 @@
-"""`python -m collection [--host H] [--port P]`: serve the collection API (defaults from COLLECTION_HOST/PORT)."""
+"""`python -m collection [--host H] [--port P]`: serve the collection API (defaults: COLLECTION_HOST/PORT)."""
 
 import argparse
 from collections.abc import Sequence

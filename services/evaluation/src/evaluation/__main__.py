@@ -1,4 +1,4 @@
-"""`python -m evaluation [--host H] [--port P]`: serve the evaluation API (defaults from EVALUATION_HOST/PORT)."""
+"""`python -m evaluation [--host H] [--port P]`: serve the evaluation API (defaults: EVALUATION_HOST/PORT)."""
 
 import argparse
 from collections.abc import Sequence

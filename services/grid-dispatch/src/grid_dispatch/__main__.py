@@ -1,4 +1,4 @@
-"""`python -m grid_dispatch [--host H] [--port P]`: serve the grid-dispatch API (defaults from GRID_HOST/PORT)."""
+"""`python -m grid_dispatch [--host H] [--port P]`: serve the grid-dispatch API (defaults: GRID_HOST/PORT)."""
 
 import argparse
 from collections.abc import Sequence

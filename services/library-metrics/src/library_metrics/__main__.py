@@ -1,4 +1,4 @@
-"""`python -m library_metrics [--host H] [--port P]`: serve the library-metrics API (defaults from LIBRARY_HOST/PORT)."""
+"""`python -m library_metrics [--host H] [--port P]`: serve the library-metrics API (defaults: LIBRARY_HOST/PORT)."""
 
 import argparse
 from collections.abc import Sequence

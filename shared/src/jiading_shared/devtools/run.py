@@ -14,27 +14,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
+from jiading_shared.suite import SERVICES, SuiteService
 from jiading_shared.testing.broker import TansuBroker, port_open
 
-
-@dataclass(frozen=True)
-class EmbeddedService:
-    name: str
-    package: str
-    env_prefix: str
-    port: int
-
-
-SERVICES = (
-    EmbeddedService("collection", "collection", "COLLECTION_", 8001),
-    EmbeddedService("grid-dispatch", "grid_dispatch", "GRID_", 8002),
-    EmbeddedService("library-metrics", "library_metrics", "LIBRARY_", 8003),
-    EmbeddedService("assist-desk", "assist_desk", "ASSIST_", 8004),
-    EmbeddedService("evaluation", "evaluation", "EVALUATION_", 8005),
-)
 BROKER_PORT = 9092
 
 
@@ -50,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--var-dir", default="var", help="SQLite files and logs")
     parser.add_argument("--broker-port", type=int, default=BROKER_PORT)
+    parser.add_argument("--port-offset", type=int, default=0, help="add to every service port (8001-8005)")
     parser.add_argument("--ready-timeout", type=float, default=120.0)
     parser.add_argument("--exit-when-ready", action="store_true", help="start, check, stop (used by the tests)")
     args = parser.parse_args(argv)
@@ -57,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     var_dir = Path(args.var_dir).resolve()
     (var_dir / "logs").mkdir(parents=True, exist_ok=True)
     broker: TansuBroker | None = None
-    children: list[tuple[EmbeddedService, subprocess.Popen[bytes]]] = []
+    children: list[tuple[SuiteService, subprocess.Popen[bytes]]] = []
     stopping = False
 
     def stop_all(*_args: object) -> None:
@@ -87,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             broker = TansuBroker(port=args.broker_port, log_path=var_dir / "logs" / "tansu.log")
             broker.start()
             print(f"tansu broker on {bootstrap} (memory only)", flush=True)
+        ports = {service.name: service.port + args.port_offset for service in SERVICES}
         for service in SERVICES:
-            if port_open("127.0.0.1", service.port):
-                raise SystemExit(f"port {service.port} for {service.name} is taken; stop what uses it first")
+            if port_open("127.0.0.1", ports[service.name]):
+                raise SystemExit(f"port {ports[service.name]} for {service.name} is taken; stop what uses it first")
             env = {
                 **os.environ,
                 f"{service.env_prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -97,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             log = open(var_dir / "logs" / f"{service.name}.log", "ab")  # noqa: SIM115 - owned by the child
             process = subprocess.Popen(
-                [sys.executable, "-m", service.package, "--port", str(service.port)],
+                [sys.executable, "-m", service.package, "--port", str(ports[service.name])],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -111,12 +97,12 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit(
                         f"{service.name} exited ({process.returncode}); see {var_dir}/logs/{service.name}.log"
                     )
-                if service.name in waiting and _ready(service.port):
+                if service.name in waiting and _ready(ports[service.name]):
                     waiting.discard(service.name)
             time.sleep(0.3)
         if waiting:
             raise SystemExit(f"not ready after {args.ready_timeout:.0f} s: {', '.join(sorted(waiting))}")
-        print(_table(bootstrap, var_dir), flush=True)
+        print(_table(bootstrap, var_dir, ports), flush=True)
         if args.exit_when_ready:
             return 0
         print("Ctrl-C stops everything.", flush=True)
@@ -131,14 +117,14 @@ def main(argv: list[str] | None = None) -> int:
         stop_all()
 
 
-def _table(bootstrap: str, var_dir: Path) -> str:
+def _table(bootstrap: str, var_dir: Path, ports: dict[str, int]) -> str:
     lines = [
         "",
         f"{'service':<16} {'API docs':<32} {'metrics':<34} ready",
         f"{'-' * 16} {'-' * 32} {'-' * 34} -----",
     ]
     for service in SERVICES:
-        base = f"http://127.0.0.1:{service.port}"
+        base = f"http://127.0.0.1:{ports[service.name]}"
         lines.append(f"{service.name:<16} {base + '/docs':<32} {base + '/metrics':<34} yes")
     lines += [
         "",

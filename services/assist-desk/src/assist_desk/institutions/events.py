@@ -11,7 +11,9 @@ from jiading_shared.events import define_event
 
 class InstitutionRegistered(BaseModel):
     institution_id: uuid.UUID
-    kind: InstitutionKind = Field(description="centre 区政务服务中心 / institution 其他政务服务机构 / station 政务服务站")
+    kind: InstitutionKind = Field(
+        description="centre 区政务服务中心 / institution 其他政务服务机构 / station 政务服务站"
+    )
     name: str
     town: str = Field(description="街道/镇 code")
     assistance_forms: list[AssistanceForm] = Field(description="帮办形式 offered")

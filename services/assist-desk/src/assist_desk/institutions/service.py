@@ -24,7 +24,9 @@ def register_institution(session: Session, data: InstitutionIn, *, registered_by
     missing = missing_required_forms(data.assistance_forms)
     if missing:
         labels = "、".join(f"{form} {ASSISTANCE_FORM_LABELS[form]}" for form in missing)
-        raise field_error(422, "body.assistance_forms", f"every institution offers 自助办, 陪同办 and 兜底办; missing {labels}")
+        raise field_error(
+            422, "body.assistance_forms", f"every institution offers 自助办, 陪同办 and 兜底办; missing {labels}"
+        )
     institution = ServiceInstitution(
         **data.model_dump(exclude={"assistance_forms"}), registered_by=registered_by, registered_at=datetime.now(UTC)
     )
@@ -36,12 +38,12 @@ def register_institution(session: Session, data: InstitutionIn, *, registered_by
             session.flush()
             session.add_all(InstitutionAssistanceForm(institution_id=institution.id, form=form) for form in forms)
             session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         if session.exec(select(ServiceInstitution.id).where(ServiceInstitution.name == data.name)).first() is None:
             raise
         raise field_error(
             409, "body.name", f"an institution named {data.name} is already registered", slug="institution-name-taken"
-        ) from None
+        ) from exc
     result = _institution_out(institution, forms)
     payload = InstitutionRegistered.model_validate({**result.model_dump(), "institution_id": result.id})
     enqueue(session, INSTITUTION_REGISTERED, payload, key=str(result.id))

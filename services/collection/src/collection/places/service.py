@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from collection.places.events import BUILDING_REGISTERED, BuildingRegistered
 from collection.places.models import Building, BuildingIn, BuildingOut, Room, RoomOut
@@ -48,13 +48,15 @@ def get_building(session: Session, building_id: uuid.UUID) -> BuildingOut | None
 
 def _reject_repeated_rooms(data: BuildingIn) -> None:
     for field in ("room_no", "house_code"):
-        for position, first in repeated_positions([getattr(room, field) for room in data.rooms]):
+        repeats = repeated_positions([getattr(room, field) for room in data.rooms])
+        if repeats:
+            position, first = repeats[0]
             raise field_error(422, f"body.rooms.{position}.{field}", f"repeats rooms.{first}.{field}")
 
 
 def _house_code_conflict(session: Session, data: BuildingIn) -> ProblemError | None:
     codes = [room.house_code for room in data.rooms]
-    taken = set(session.exec(select(Room.house_code).where(Room.house_code.in_(codes))).all())  # type: ignore[attr-defined]
+    taken = set(session.exec(select(Room.house_code).where(col(Room.house_code).in_(codes))).all())
     for position, code in enumerate(codes):
         if code in taken:
             return field_error(

@@ -1,6 +1,5 @@
 """Database reads and writes of grids."""
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -26,10 +25,10 @@ def register_grid(session: Session, data: GridIn, *, registered_by: str) -> Grid
         with session.begin_nested():
             session.add(grid)
             session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         if session.get(Grid, data.code) is None:
             raise
-        raise field_error(409, "body.code", f"grid {data.code} is already registered", slug="grid-code-taken") from None
+        raise field_error(409, "body.code", f"grid {data.code} is already registered", slug="grid-code-taken") from exc
     result = GridOut.model_validate(grid, from_attributes=True)
     enqueue(session, GRID_REGISTERED, GridRegistered.model_validate(result.model_dump()), key=grid.code)
     return result
@@ -40,7 +39,7 @@ def get_grid(session: Session, code: str) -> GridOut | None:
     return GridOut.model_validate(grid, from_attributes=True) if grid is not None else None
 
 
-def list_grids(session: Session, *, town: str | None, level: GridLevel | None) -> Sequence[GridOut]:
+def list_grids(session: Session, *, town: str | None, level: GridLevel | None) -> list[GridOut]:
     query = select(Grid).order_by(Grid.code)
     if town is not None:
         query = query.where(Grid.town == town)

@@ -39,7 +39,7 @@ def list_grids(
     if town is None and not principal.is_district_wide():
         town = principal.town
     ensure_town(principal, town)
-    return list(service.list_grids(session, town=town, level=level))
+    return service.list_grids(session, town=town, level=level)
 
 
 @router.get("/{code}", summary="One grid")

@@ -22,12 +22,12 @@ def register_facility(session: Session, data: FacilityIn, *, registered_by: str)
         with session.begin_nested():
             session.add(facility)
             session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         if not _name_taken(session, data.town, data.name):
             raise
         raise field_error(
             409, "body.name", f"town {data.town} already has a facility named {data.name}", slug="facility-name-taken"
-        ) from None
+        ) from exc
     result = FacilityOut.model_validate(facility, from_attributes=True)
     payload = FacilityRegistered.model_validate({**result.model_dump(), "facility_id": result.id})
     enqueue(session, FACILITY_REGISTERED, payload, key=str(result.id))
@@ -42,7 +42,9 @@ def get_facility(session: Session, facility_id: uuid.UUID) -> FacilityOut | None
 def _check(session: Session, data: FacilityIn) -> None:
     problems = {
         f"body.{field}": message
-        for field, message in area_problems(data.floor_area_m2, data.usable_area_m2, data.public_service_area_m2).items()
+        for field, message in area_problems(
+            data.floor_area_m2, data.usable_area_m2, data.public_service_area_m2
+        ).items()
     }
     parent_exists = data.parent_id is not None and session.get(Facility, data.parent_id) is not None
     parent = parent_problem(data.tier, data.parent_id is not None, parent_exists)

@@ -1,0 +1,61 @@
+"""Tables and API schemas of providers."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+import sqlmodel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import DateTime, UniqueConstraint, Uuid
+
+from evaluation.providers.rules import validated_credit_code, validated_phone_number
+from evaluation.tables import EvaluationTable
+
+USCC_LENGTH = 18
+
+
+class Provider(EvaluationTable, table=True):
+    __tablename__ = "provider"
+    __table_args__ = (UniqueConstraint("unified_social_credit_code", name="uq_provider_unified_social_credit_code"),)
+
+    id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
+    name: str = sqlmodel.Field(max_length=200)
+    unified_social_credit_code: str = sqlmodel.Field(max_length=USCC_LENGTH)
+    contact_name: str = sqlmodel.Field(max_length=100)
+    # AES-256-GCM token and blind index of the contact number (personal information).
+    contact_phone_ciphertext: str = sqlmodel.Field(max_length=500)
+    contact_phone_index: str = sqlmodel.Field(max_length=64, index=True)
+    registered_by: str = sqlmodel.Field(max_length=200)
+    registered_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+
+
+# --- API schemas ----------------------------------------------------------------------------------------------------
+
+
+class ProviderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200, description="承接机构名称")
+    unified_social_credit_code: Annotated[str, AfterValidator(validated_credit_code)] = Field(
+        max_length=40, description="统一社会信用代码 (18 characters, checked)"
+    )
+    contact_name: str = Field(min_length=1, max_length=100, description="联系人")
+    contact_phone: Annotated[str, AfterValidator(validated_phone_number)] = Field(
+        max_length=40, description="联系电话: mobile or fixed line; stored encrypted, returned masked"
+    )
+
+
+class ProviderOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    unified_social_credit_code: str
+    contact_name: str
+    contact_phone: str = Field(description="masked, e.g. 138****5678")
+    registered_by: str
+    registered_at: datetime
+
+    @field_validator("registered_at")
+    @classmethod
+    def _as_utc(cls, value: datetime) -> datetime:
+        # SQLite hands back naive datetimes; every stored time is UTC.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,69 @@
+"""Database reads and writes of providers."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from evaluation.providers.events import PROVIDER_REGISTERED, ProviderRegistered
+from evaluation.providers.models import Provider, ProviderIn, ProviderOut
+from evaluation.providers.rules import CONTACT_PHONE_CONTEXT
+from jiading_shared.errors import field_error
+from jiading_shared.events import enqueue
+from jiading_shared.pii import PiiVault, mask_mobile
+
+
+def register_provider(session: Session, vault: PiiVault, data: ProviderIn, *, registered_by: str) -> ProviderOut:
+    """Store the provider (contact number encrypted) and queue `provider.registered` in the caller's transaction."""
+    phone = vault.seal(data.contact_phone, kind="phone", context=CONTACT_PHONE_CONTEXT)
+    provider = Provider(
+        name=data.name,
+        unified_social_credit_code=data.unified_social_credit_code,
+        contact_name=data.contact_name,
+        contact_phone_ciphertext=phone.ciphertext,
+        contact_phone_index=phone.index,
+        registered_by=registered_by,
+        registered_at=datetime.now(UTC),
+    )
+    try:
+        # A savepoint, so that after a unique violation the session can still tell a taken code from other failures.
+        with session.begin_nested():
+            session.add(provider)
+            session.flush()
+    except IntegrityError as exc:
+        code = data.unified_social_credit_code
+        if session.exec(select(Provider.id).where(Provider.unified_social_credit_code == code)).first() is None:
+            raise
+        raise field_error(
+            409, "body.unified_social_credit_code", f"provider {code} is already registered", slug="provider-taken"
+        ) from exc
+    payload = ProviderRegistered(
+        provider_id=provider.id,
+        name=provider.name,
+        unified_social_credit_code=provider.unified_social_credit_code,
+        registered_by=registered_by,
+        registered_at=provider.registered_at,
+    )
+    enqueue(session, PROVIDER_REGISTERED, payload, key=str(provider.id))
+    return _provider_out(provider, data.contact_phone)
+
+
+def get_provider(session: Session, vault: PiiVault, provider_id: uuid.UUID) -> ProviderOut | None:
+    provider = session.get(Provider, provider_id)
+    if provider is None:
+        return None
+    return _provider_out(provider, vault.open(provider.contact_phone_ciphertext, context=CONTACT_PHONE_CONTEXT))
+
+
+def _provider_out(provider: Provider, contact_phone: str) -> ProviderOut:
+    # Masked by default; an unmasked read is a separate, audited route.
+    return ProviderOut(
+        id=provider.id,
+        name=provider.name,
+        unified_social_credit_code=provider.unified_social_credit_code,
+        contact_name=provider.contact_name,
+        contact_phone=mask_mobile(contact_phone),
+        registered_by=provider.registered_by,
+        registered_at=provider.registered_at,
+    )
