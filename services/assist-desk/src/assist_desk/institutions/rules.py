@@ -48,7 +48,7 @@ def missing_required_forms(forms: Iterable[AssistanceForm]) -> list[AssistanceFo
     return [form for form in REQUIRED_FORMS if form not in offered]
 
 
-def in_canonical_order(forms: Iterable[AssistanceForm]) -> list[AssistanceForm]:
-    """The forms in the order the standard lists them, each once."""
+def in_canonical_order(forms: Iterable[str]) -> list[AssistanceForm]:
+    """The forms (enum members or their stored values) in the order the standard lists them, each once."""
     offered = set(forms)
     return [form for form in AssistanceForm if form in offered]

@@ -13,7 +13,7 @@ def validated_credit_code(value: str) -> str:
     try:
         return str(uscc.validate(value.upper()))
     except ValidationError as exc:
-        raise ValueError(f"not a unified social credit code: {exc.message}") from exc
+        raise ValueError(f"not a unified social credit code: {exc}") from exc
 
 
 def validated_phone_number(value: str) -> str:
