@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import func, select
 
 from jiading_shared.db import Database
@@ -292,3 +292,31 @@ def test_two_relay_replicas_publish_each_row_once(
     records = asyncio.run(_read_topic(fresh_broker.bootstrap, probe.TICKED.topic, want=len(ids), timeout_s=30))
     published = [dict(record.headers)["ce_id"].decode() for record in records]
     assert sorted(published) == sorted(ids), "each outbox row is published exactly once by two replicas"
+
+
+async def _committed_total(bootstrap: str, group: str, topic: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        total = 0
+        for partition in partitions:
+            committed = await consumer.committed(TopicPartition(topic, partition))
+            total += committed or 0
+        return total
+    finally:
+        await consumer.stop()
+
+
+def test_sigterm_stops_the_consumer_cleanly_with_offsets_committed(
+    database: Database, postgres_url: str, fresh_broker: TansuBroker, workers: Callable[..., Worker]
+) -> None:
+    ids = probe.publish_ticks(database, ticks(keys=3, per_key=10))
+    workers("relay", postgres_url, fresh_broker.bootstrap)
+    consumer = workers("consume", postgres_url, fresh_broker.bootstrap)
+    wait_until(lambda: len(effects(database)) >= len(ids), 90, "all events handled")
+    started = time.monotonic()
+    assert consumer.stop() == 0, "SIGTERM ends the consumer with exit code 0"
+    assert time.monotonic() - started < 20
+    committed = asyncio.run(_committed_total(fresh_broker.bootstrap, probe.GROUP, probe.TICKED.topic))
+    assert committed == len(ids), "every handled event's offset was committed before exit"

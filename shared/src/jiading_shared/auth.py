@@ -35,6 +35,7 @@ from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
+from jiading_shared.logging import user_var
 from jiading_shared.settings import DEV_JWT_SECRET, ServiceSettings
 
 if TYPE_CHECKING:
@@ -421,6 +422,7 @@ async def current_principal(request: Request) -> Principal:
         logger.debug("rejected bearer token: %s", exc.reason)
         raise _unauthorized(exc.reason) from exc
     request.state.principal = principal
+    user_var.set(principal.sub)  # log lines of this request name the user
     return principal
 
 

@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         if stopping:
             return
         stopping = True
+        # A second Ctrl-C or SIGTERM must not interrupt the orderly stop of the children.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("\nstopping ...", flush=True)
         for _service, process in children:
             if process.poll() is None:
@@ -63,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         if broker is not None:
             broker.stop()
 
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    def interrupt(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
     bootstrap = f"127.0.0.1:{args.broker_port}"
     try:
         if port_open("127.0.0.1", args.broker_port):
