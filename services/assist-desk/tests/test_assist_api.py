@@ -1,49 +1,20 @@
 """Service institutions over HTTP, against a migrated SQLite database and the outbox."""
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from assist_desk.institutions.rules import AssistanceForm, missing_required_forms
 from assist_desk.main import build_app
 from assist_desk.settings import AssistSettings
 from assist_desk.tickets.events import TICKET_ESCALATED
-from jiading_shared.auth import mint_token
+from jiading_shared.testing.services import api_fixtures, bearer_header, outbox_rows, query_rows
 
-
-@pytest.fixture
-def settings(tmp_path: Path) -> AssistSettings:
-    return AssistSettings(
-        database_url=f"sqlite:///{tmp_path}/assist.db",
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-    )
-
-
-@pytest.fixture
-def client(settings: AssistSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings)) as test_client:
-        yield test_client
+settings, client = api_fixtures(AssistSettings, build_app)
 
 
 def auth(settings: AssistSettings, *roles: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(settings, sub='service-office-1', roles=roles)}"}
-
-
-def rows(settings: AssistSettings, sql: str) -> list[dict[str, Any]]:
-    engine = create_engine(settings.database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row) for row in connection.execute(text(sql)).mappings()]
-    finally:
-        engine.dispose()
+    return bearer_header(settings, *roles, sub="service-office-1")
 
 
 STATION = {
@@ -62,7 +33,7 @@ def test_register_institution_with_its_forms(client: TestClient, settings: Assis
     # DB 31114/Z 022-2025 7.2: listed in the standard's order, each once.
     assert created["assistance_forms"] == ["self_service", "accompanied", "fallback", "video"]
     assert response.headers["location"] == f"/institutions/{created['id']}"
-    [event] = rows(settings, "SELECT * FROM outbox")
+    [event] = outbox_rows(settings)
     assert event["event_type"] == "cn.jiading.assist.institution.registered.v1"
     assert event["topic"] == "assist.institution"
     assert event["event_key"] == created["id"]
@@ -96,7 +67,7 @@ def test_fallback_is_always_offered(client: TestClient, settings: AssistSettings
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "body.assistance_forms"
     assert "fallback" in response.json()["errors"][0]["message"]
-    assert rows(settings, "SELECT id FROM service_institution") == []
+    assert query_rows(settings, "SELECT id FROM service_institution") == []
 
 
 def test_unknown_form_names_the_field(client: TestClient, settings: AssistSettings) -> None:
@@ -116,9 +87,9 @@ def test_same_name_conflicts_and_nothing_more_is_written(client: TestClient, set
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.name"
-    assert len(rows(settings, "SELECT id FROM service_institution")) == 1
-    assert len(rows(settings, "SELECT form FROM institution_assistance_form")) == 4
-    assert len(rows(settings, "SELECT id FROM outbox")) == 1
+    assert len(query_rows(settings, "SELECT id FROM service_institution")) == 1
+    assert len(query_rows(settings, "SELECT form FROM institution_assistance_form")) == 4
+    assert len(outbox_rows(settings)) == 1
 
 
 def test_unknown_institution_is_not_found(client: TestClient, settings: AssistSettings) -> None:

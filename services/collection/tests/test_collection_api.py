@@ -1,49 +1,22 @@
 """Buildings and rooms over HTTP, against a migrated SQLite database and the outbox."""
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from collection.main import build_app
 from collection.settings import CollectionSettings
-from jiading_shared.auth import mint_token
+from jiading_shared.testing.services import api_fixtures, bearer_header, outbox_rows, query_rows
 
 TOWN = "jd-anting"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> CollectionSettings:
-    return CollectionSettings(
-        database_url=f"sqlite:///{tmp_path}/collection.db",
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-    )
-
-
-@pytest.fixture
-def client(settings: CollectionSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings)) as test_client:
-        yield test_client
+settings, client = api_fixtures(CollectionSettings, build_app)
 
 
 def auth(settings: CollectionSettings, *roles: str, town: str | None = TOWN) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(settings, sub='collector-7', roles=roles, town=town)}"}
-
-
-def rows(settings: CollectionSettings, sql: str) -> list[dict[str, Any]]:
-    engine = create_engine(settings.database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row) for row in connection.execute(text(sql)).mappings()]
-    finally:
-        engine.dispose()
+    return bearer_header(settings, *roles, sub="collector-7", town=town)
 
 
 def building(*house_codes: str, **overrides: Any) -> dict[str, Any]:
@@ -69,7 +42,7 @@ def test_register_building_stores_rooms_and_queues_the_event(client: TestClient,
     assert created["is_legal"] is False
     assert [room["house_code"] for room in created["rooms"]] == ["31011401", "31011402"]
     assert response.headers["location"] == f"/buildings/{created['id']}"
-    [event] = rows(settings, "SELECT * FROM outbox")
+    [event] = outbox_rows(settings)
     assert event["event_type"] == "cn.jiading.collection.building.registered.v1"
     assert event["topic"] == "collection.building"
     assert event["event_key"] == created["id"]
@@ -127,9 +100,9 @@ def test_taken_house_code_conflicts_and_nothing_is_written(client: TestClient, s
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "body.rooms.1.house_code"
-    assert len(rows(settings, "SELECT id FROM building")) == 1
-    assert rows(settings, "SELECT house_code FROM room") == [{"house_code": "31011401"}]
-    assert len(rows(settings, "SELECT id FROM outbox")) == 1
+    assert len(query_rows(settings, "SELECT id FROM building")) == 1
+    assert query_rows(settings, "SELECT house_code FROM room") == [{"house_code": "31011401"}]
+    assert len(outbox_rows(settings)) == 1
 
 
 def test_unknown_building_is_not_found(client: TestClient, settings: CollectionSettings) -> None:

@@ -1,52 +1,25 @@
 """The scoring model and providers over HTTP, against a migrated SQLite database and the outbox."""
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from evaluation.main import build_app
 from evaluation.scoring.rules import scoring_model_problems
 from evaluation.scoring.service import model_in_force, scoring_models
 from evaluation.settings import EvaluationSettings
-from jiading_shared.auth import mint_token
+from jiading_shared.testing.services import api_fixtures, bearer_header, outbox_rows, query_rows
 
 USCC = "91310114MA1GT12348"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> EvaluationSettings:
-    return EvaluationSettings(
-        database_url=f"sqlite:///{tmp_path}/evaluation.db",
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-    )
-
-
-@pytest.fixture
-def client(settings: EvaluationSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings)) as test_client:
-        yield test_client
+settings, client = api_fixtures(EvaluationSettings, build_app)
 
 
 def auth(settings: EvaluationSettings, *roles: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(settings, sub='federation-1', roles=roles)}"}
-
-
-def rows(settings: EvaluationSettings, sql: str) -> list[dict[str, Any]]:
-    engine = create_engine(settings.database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row) for row in connection.execute(text(sql)).mappings()]
-    finally:
-        engine.dispose()
+    return bearer_header(settings, *roles, sub="federation-1")
 
 
 PROVIDER = {
@@ -132,13 +105,13 @@ def test_register_provider(client: TestClient, settings: EvaluationSettings) -> 
     assert created["unified_social_credit_code"] == USCC
     assert created["contact_phone"] == "138****5678"
     assert response.headers["location"] == f"/providers/{created['id']}"
-    [event] = rows(settings, "SELECT * FROM outbox")
+    [event] = outbox_rows(settings)
     assert event["event_type"] == "cn.jiading.evaluation.provider.registered.v1"
     assert event["topic"] == "evaluation.provider"
     assert event["event_key"] == created["id"]
     assert "13812345678" not in event["payload"]
     assert json.loads(event["payload"])["unified_social_credit_code"] == USCC
-    [stored] = rows(settings, "SELECT contact_phone_ciphertext FROM provider")
+    [stored] = query_rows(settings, "SELECT contact_phone_ciphertext FROM provider")
     assert "13812345678" not in stored["contact_phone_ciphertext"]
 
     read = client.get(f"/providers/{created['id']}", headers=auth(settings, "assessor"))
@@ -180,8 +153,8 @@ def test_same_credit_code_conflicts_and_nothing_more_is_written(
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.unified_social_credit_code"
-    assert rows(settings, "SELECT name FROM provider") == [{"name": PROVIDER["name"]}]
-    assert len(rows(settings, "SELECT id FROM outbox")) == 1
+    assert query_rows(settings, "SELECT name FROM provider") == [{"name": PROVIDER["name"]}]
+    assert len(outbox_rows(settings)) == 1
 
 
 def test_unknown_provider_is_not_found(client: TestClient, settings: EvaluationSettings) -> None:

@@ -1,50 +1,23 @@
 """Grids over HTTP, against a migrated SQLite database and the outbox."""
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from grid_dispatch.grids.rules import GridLevel, GridRef, parent_problem
 from grid_dispatch.main import build_app
 from grid_dispatch.settings import GridSettings
-from jiading_shared.auth import mint_token
+from jiading_shared.testing.services import api_fixtures, bearer_header, outbox_rows, query_rows
 
 TOWN = "jd-anting"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> GridSettings:
-    return GridSettings(
-        database_url=f"sqlite:///{tmp_path}/grid.db",
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-    )
-
-
-@pytest.fixture
-def client(settings: GridSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings)) as test_client:
-        yield test_client
+settings, client = api_fixtures(GridSettings, build_app)
 
 
 def auth(settings: GridSettings, *roles: str, town: str | None = TOWN) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(settings, sub='dispatcher-3', roles=roles, town=town)}"}
-
-
-def rows(settings: GridSettings, sql: str) -> list[dict[str, Any]]:
-    engine = create_engine(settings.database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row) for row in connection.execute(text(sql)).mappings()]
-    finally:
-        engine.dispose()
+    return bearer_header(settings, *roles, sub="dispatcher-3", town=town)
 
 
 SECTOR = {"code": "AT-01", "name": "安亭第一片区", "level": "sector_grid", "town": TOWN}
@@ -60,7 +33,7 @@ def test_register_sector_and_unit_grid_queues_events(client: TestClient, setting
     assert response.status_code == 201, response.text
     assert response.json()["parent_code"] == "AT-01"
     assert response.headers["location"] == "/grids/AT-01-03"
-    events = rows(settings, "SELECT * FROM outbox ORDER BY id")
+    events = outbox_rows(settings)
     assert [event["event_key"] for event in events] == ["AT-01", "AT-01-03"]
     assert {event["event_type"] for event in events} == {"cn.jiading.grid.grid.registered.v1"}
     assert {event["topic"] for event in events} == {"grid.grid"}
@@ -110,7 +83,7 @@ def test_unit_grid_needs_an_existing_sector_grid(client: TestClient, settings: G
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["errors"][0]["field"] == "body.parent_code"
-    assert rows(settings, "SELECT code FROM grid") == []
+    assert query_rows(settings, "SELECT code FROM grid") == []
 
 
 def test_bad_level_names_the_field(client: TestClient, settings: GridSettings) -> None:
@@ -128,8 +101,8 @@ def test_duplicate_code_conflicts_and_nothing_more_is_written(client: TestClient
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.code"
-    assert rows(settings, "SELECT name FROM grid") == [{"name": "安亭第一片区"}]
-    assert len(rows(settings, "SELECT id FROM outbox")) == 1
+    assert query_rows(settings, "SELECT name FROM grid") == [{"name": "安亭第一片区"}]
+    assert len(outbox_rows(settings)) == 1
 
 
 def test_unknown_grid_is_not_found(client: TestClient, settings: GridSettings) -> None:

@@ -1,16 +1,13 @@
 """Facilities over HTTP, against a migrated SQLite database and the outbox."""
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
-from jiading_shared.auth import mint_token
+from jiading_shared.testing.services import api_fixtures, bearer_header, outbox_rows, query_rows
 from library_metrics.facilities.rules import FacilityTier, area_problems, parent_problem
 from library_metrics.main import build_app
 from library_metrics.settings import LibrarySettings
@@ -18,34 +15,11 @@ from library_metrics.settings import LibrarySettings
 TOWN = "jd-anting"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> LibrarySettings:
-    return LibrarySettings(
-        database_url=f"sqlite:///{tmp_path}/library.db",
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-    )
-
-
-@pytest.fixture
-def client(settings: LibrarySettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings)) as test_client:
-        yield test_client
+settings, client = api_fixtures(LibrarySettings, build_app)
 
 
 def auth(settings: LibrarySettings, *roles: str, town: str | None = None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(settings, sub='librarian-2', roles=roles, town=town)}"}
-
-
-def rows(settings: LibrarySettings, sql: str) -> list[dict[str, Any]]:
-    engine = create_engine(settings.database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row) for row in connection.execute(text(sql)).mappings()]
-    finally:
-        engine.dispose()
+    return bearer_header(settings, *roles, sub="librarian-2", town=town)
 
 
 DISTRICT_LIBRARY = {
@@ -83,7 +57,7 @@ def test_register_branch_of_the_district_library(client: TestClient, settings: L
     assert branch["parent_id"] == district.json()["id"]
     assert branch["usable_area_m2"] == 1800.5
     assert response.headers["location"] == f"/facilities/{branch['id']}"
-    events = rows(settings, "SELECT * FROM outbox ORDER BY id")
+    events = outbox_rows(settings)
     assert [event["event_key"] for event in events] == [district.json()["id"], branch["id"]]
     assert {event["event_type"] for event in events} == {"cn.jiading.library.facility.registered.v1"}
     assert {event["topic"] for event in events} == {"library.facility"}
@@ -137,7 +111,7 @@ def test_invalid_facility_names_the_field(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == field
-    assert len(rows(settings, "SELECT id FROM facility")) == 1
+    assert len(query_rows(settings, "SELECT id FROM facility")) == 1
 
 
 def test_same_name_in_the_same_town_conflicts(client: TestClient, settings: LibrarySettings) -> None:
@@ -148,8 +122,8 @@ def test_same_name_in_the_same_town_conflicts(client: TestClient, settings: Libr
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.name"
-    assert len(rows(settings, "SELECT id FROM facility")) == 1
-    assert len(rows(settings, "SELECT id FROM outbox")) == 1
+    assert len(query_rows(settings, "SELECT id FROM facility")) == 1
+    assert len(outbox_rows(settings)) == 1
 
 
 def test_unknown_facility_is_not_found(client: TestClient, settings: LibrarySettings) -> None:

@@ -6,16 +6,18 @@ one test process without their metadata mixing; the infrastructure tables are co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry, sessionmaker
 from sqlmodel import Session, SQLModel
 
+from jiading_shared.errors import ProblemError
 from jiading_shared.infra_tables import install_infra_tables
 
 
@@ -94,3 +96,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def conflict_on_unique_violation(session: Session, find_conflict: Callable[[], ProblemError | None]) -> Iterator[None]:
+    """Run the block in a savepoint; when it violates a unique key, raise the 409 `find_conflict` returns.
+
+    The savepoint keeps the session usable after the violation, so `find_conflict` can look up which value is already
+    taken and name its field. When it finds none (None), the violation has another cause and propagates unchanged."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        conflict = find_conflict()
+        if conflict is None:
+            raise
+        raise conflict from exc

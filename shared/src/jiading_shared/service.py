@@ -1,18 +1,21 @@
 """The one way a service is put together: FastAPI app, middleware, error handlers, metrics, health, and the
-background work (outbox relay, consumers, scheduled jobs) started and stopped with the app's lifespan."""
+background work (outbox relay, consumers, scheduled jobs) started and stopped with the app's lifespan; the route
+dependencies every service uses; and `serve`, the body of every `python -m <service>`."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Protocol, TypeVar
 
+import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -22,9 +25,9 @@ from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jiading_shared import __version__
-from jiading_shared.auth import Authenticator
+from jiading_shared.auth import Authenticator, Principal, town_in_scope
 from jiading_shared.db import Database
-from jiading_shared.errors import PROBLEM_RESPONSES, install_error_handlers
+from jiading_shared.errors import PROBLEM_RESPONSES, ProblemError, install_error_handlers
 from jiading_shared.events.consumer import ConsumerRunner, Subscription
 from jiading_shared.events.envelope import topics_of
 from jiading_shared.events.loop import StoppableLoop
@@ -257,5 +260,71 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_pii_vault(request: Request) -> PiiVault:
+    """The service's personal-information vault, built once per app from its settings."""
+    vault: PiiVault = request.app.state.pii
+    return vault
+
+
+PiiDep = Annotated[PiiVault, Depends(get_pii_vault)]
+
+
 def app_state(request: Request) -> Any:
     return request.app.state
+
+
+# --- reading one record ---------------------------------------------------------------------------------------------
+
+Found = TypeVar("Found")
+
+
+class InTown(Protocol):
+    @property
+    def town(self) -> str: ...
+
+
+FoundInTown = TypeVar("FoundInTown", bound=InTown)
+
+
+def found_or_404(record: Found | None, slug: str, detail: str) -> Found:
+    """`record`, or a 404 problem with `slug` and `detail` when there is none."""
+    if record is None:
+        raise ProblemError(404, slug, detail)
+    return record
+
+
+def found_in_town_or_404(principal: Principal, record: FoundInTown | None, slug: str, detail: str) -> FoundInTown:
+    """`record` when the caller may see its town; otherwise the same 404 as for an unknown record, so that a caller
+    gets no hint that the record exists in another town."""
+    if record is None or not town_in_scope(principal, record.town):
+        raise ProblemError(404, slug, detail)
+    return record
+
+
+# --- python -m <service> --------------------------------------------------------------------------------------------
+
+
+class ServedSettings(Protocol):
+    """What `serve` reads: `host` comes from ServiceSettings, `port` from each service's own settings."""
+
+    model_config: ClassVar[Mapping[str, object]]
+    host: str
+    port: int
+
+
+def serve(
+    settings_class: Callable[[], ServedSettings], app_factory_path: str, argv: Sequence[str] | None = None
+) -> None:
+    """`python -m <package> [--host H] [--port P]`: serve the app that `app_factory_path` ("<package>.main:app_factory")
+    builds. The defaults are the service's settings, i.e. its <PREFIX>HOST and <PREFIX>PORT environment variables."""
+    settings = settings_class()
+    package = app_factory_path.split(":")[0].split(".")[0]
+    prefix = settings.model_config.get("env_prefix", "")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {package}", description=f"Serve the {package} API (defaults: {prefix}HOST, {prefix}PORT)."
+    )
+    parser.add_argument("--host", default=settings.host)
+    parser.add_argument("--port", type=int, default=settings.port)
+    args = parser.parse_args(argv)
+    # log_config=None: uvicorn's loggers go through the service's structured logging (set up by create_app).
+    uvicorn.run(app_factory_path, factory=True, host=args.host, port=args.port, log_config=None)

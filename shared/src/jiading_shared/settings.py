@@ -86,6 +86,7 @@ class ServiceSettings(BaseSettings):
     )
 
     # --- HTTP / misc ----------------------------------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", description="Interface `python -m <service>` listens on.")
     log_level: str = "INFO"
     log_json: bool = True
     schedulers_enabled: bool = True

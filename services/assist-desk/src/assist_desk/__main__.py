@@ -1,21 +1,13 @@
 """`python -m assist_desk [--host H] [--port P]`: serve the assist-desk API (defaults: ASSIST_HOST/PORT)."""
 
-import argparse
 from collections.abc import Sequence
 
-import uvicorn
-
 from assist_desk.settings import AssistSettings
+from jiading_shared.service import serve
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    settings = AssistSettings()
-    parser = argparse.ArgumentParser(prog="python -m assist_desk", description=__doc__)
-    parser.add_argument("--host", default=settings.host)
-    parser.add_argument("--port", type=int, default=settings.port)
-    args = parser.parse_args(argv)
-    # log_config=None: uvicorn's loggers go through the service's structured logging (set up by create_app).
-    uvicorn.run("assist_desk.main:app_factory", factory=True, host=args.host, port=args.port, log_config=None)
+    serve(AssistSettings, "assist_desk.main:app_factory", argv)
 
 
 if __name__ == "__main__":

@@ -11,5 +11,4 @@ class AssistSettings(ServiceSettings):
     service_name: ClassVar[str] = "assist-desk"
     model_config = SettingsConfigDict(env_prefix="ASSIST_", extra="ignore")
 
-    host: str = "127.0.0.1"
     port: int = 8004

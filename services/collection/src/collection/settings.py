@@ -11,5 +11,4 @@ class CollectionSettings(ServiceSettings):
     service_name: ClassVar[str] = "collection"
     model_config = SettingsConfigDict(env_prefix="COLLECTION_", extra="ignore")
 
-    host: str = "127.0.0.1"
     port: int = 8001

@@ -11,5 +11,4 @@ class EvaluationSettings(ServiceSettings):
     service_name: ClassVar[str] = "evaluation"
     model_config = SettingsConfigDict(env_prefix="EVALUATION_", extra="ignore")
 
-    host: str = "127.0.0.1"
     port: int = 8005

@@ -11,5 +11,4 @@ class GridSettings(ServiceSettings):
     service_name: ClassVar[str] = "grid-dispatch"
     model_config = SettingsConfigDict(env_prefix="GRID_", extra="ignore")
 
-    host: str = "127.0.0.1"
     port: int = 8002

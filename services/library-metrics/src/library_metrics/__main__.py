@@ -1,21 +1,13 @@
 """`python -m library_metrics [--host H] [--port P]`: serve the library-metrics API (defaults: LIBRARY_HOST/PORT)."""
 
-import argparse
 from collections.abc import Sequence
 
-import uvicorn
-
+from jiading_shared.service import serve
 from library_metrics.settings import LibrarySettings
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    settings = LibrarySettings()
-    parser = argparse.ArgumentParser(prog="python -m library_metrics", description=__doc__)
-    parser.add_argument("--host", default=settings.host)
-    parser.add_argument("--port", type=int, default=settings.port)
-    args = parser.parse_args(argv)
-    # log_config=None: uvicorn's loggers go through the service's structured logging (set up by create_app).
-    uvicorn.run("library_metrics.main:app_factory", factory=True, host=args.host, port=args.port, log_config=None)
+    serve(LibrarySettings, "library_metrics.main:app_factory", argv)
 
 
 if __name__ == "__main__":

@@ -11,5 +11,4 @@ class LibrarySettings(ServiceSettings):
     service_name: ClassVar[str] = "library-metrics"
     model_config = SettingsConfigDict(env_prefix="LIBRARY_", extra="ignore")
 
-    host: str = "127.0.0.1"
     port: int = 8003

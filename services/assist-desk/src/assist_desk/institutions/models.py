@@ -1,14 +1,15 @@
 """Tables and API schemas of service institutions."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlmodel
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import DateTime, ForeignKeyConstraint, String, UniqueConstraint, Uuid
 
 from assist_desk.institutions.rules import AssistanceForm, InstitutionKind
 from assist_desk.tables import AssistTable
+from jiading_shared.types import UtcDateTime
 
 CODE_LENGTH = 50
 
@@ -62,10 +63,4 @@ class InstitutionOut(BaseModel):
     town: str
     assistance_forms: list[AssistanceForm]
     registered_by: str
-    registered_at: datetime
-
-    @field_validator("registered_at")
-    @classmethod
-    def _as_utc(cls, value: datetime) -> datetime:
-        # SQLite hands back naive datetimes; every stored time is UTC.
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    registered_at: UtcDateTime

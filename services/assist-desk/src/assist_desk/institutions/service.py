@@ -3,7 +3,6 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from assist_desk.institutions.events import INSTITUTION_REGISTERED, InstitutionRegistered
@@ -14,7 +13,8 @@ from assist_desk.institutions.rules import (
     in_canonical_order,
     missing_required_forms,
 )
-from jiading_shared.errors import field_error
+from jiading_shared.db import conflict_on_unique_violation
+from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
 
 
@@ -31,19 +31,11 @@ def register_institution(session: Session, data: InstitutionIn, *, registered_by
         **data.model_dump(exclude={"assistance_forms"}), registered_by=registered_by, registered_at=datetime.now(UTC)
     )
     forms = in_canonical_order(data.assistance_forms)
-    try:
-        # A savepoint, so that after a unique violation the session can still tell a taken name from other failures.
-        with session.begin_nested():
-            session.add(institution)
-            session.flush()
-            session.add_all(InstitutionAssistanceForm(institution_id=institution.id, form=form) for form in forms)
-            session.flush()
-    except IntegrityError as exc:
-        if session.exec(select(ServiceInstitution.id).where(ServiceInstitution.name == data.name)).first() is None:
-            raise
-        raise field_error(
-            409, "body.name", f"an institution named {data.name} is already registered", slug="institution-name-taken"
-        ) from exc
+    with conflict_on_unique_violation(session, lambda: _name_conflict(session, data)):
+        session.add(institution)
+        session.flush()
+        session.add_all(InstitutionAssistanceForm(institution_id=institution.id, form=form) for form in forms)
+        session.flush()
     result = _institution_out(institution, forms)
     payload = InstitutionRegistered.model_validate({**result.model_dump(), "institution_id": result.id})
     enqueue(session, INSTITUTION_REGISTERED, payload, key=str(result.id))
@@ -56,6 +48,14 @@ def get_institution(session: Session, institution_id: uuid.UUID) -> InstitutionO
         return None
     query = select(InstitutionAssistanceForm.form).where(InstitutionAssistanceForm.institution_id == institution_id)
     return _institution_out(institution, in_canonical_order(session.exec(query).all()))
+
+
+def _name_conflict(session: Session, data: InstitutionIn) -> ProblemError | None:
+    if session.exec(select(ServiceInstitution.id).where(ServiceInstitution.name == data.name)).first() is None:
+        return None
+    return field_error(
+        409, "body.name", f"an institution named {data.name} is already registered", slug="institution-name-taken"
+    )
 
 
 def _institution_out(institution: ServiceInstitution, forms: list[AssistanceForm]) -> InstitutionOut:

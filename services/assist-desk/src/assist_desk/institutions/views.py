@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from assist_desk.institutions import service
 from assist_desk.institutions.models import InstitutionIn, InstitutionOut
 from jiading_shared.auth import Principal, Role, require_roles
-from jiading_shared.errors import ProblemError
-from jiading_shared.service import SessionDep
+from jiading_shared.service import SessionDep, found_or_404
 
 router = APIRouter(prefix="/institutions", tags=["institutions 政务服务机构"])
 
@@ -29,6 +28,4 @@ def register_institution(
 @router.get("/{institution_id}", summary="One service institution")
 def get_institution(institution_id: uuid.UUID, principal: ServiceOffice, session: SessionDep) -> InstitutionOut:
     institution = service.get_institution(session, institution_id)
-    if institution is None:
-        raise ProblemError(404, "institution-not-found", f"no institution {institution_id}")
-    return institution
+    return found_or_404(institution, "institution-not-found", f"no institution {institution_id}")

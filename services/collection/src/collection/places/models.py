@@ -1,14 +1,15 @@
 """Tables and API schemas of buildings and rooms."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlmodel
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import DateTime, ForeignKeyConstraint, UniqueConstraint, Uuid
 
 from collection.places.rules import HOUSE_CODE_PATTERN
 from collection.tables import CollectionTable
+from jiading_shared.types import UtcDateTime
 
 CODE_LENGTH = 50
 
@@ -90,10 +91,4 @@ class BuildingOut(BaseModel):
     is_legal: bool
     rooms: list[RoomOut]
     registered_by: str
-    registered_at: datetime
-
-    @field_validator("registered_at")
-    @classmethod
-    def _as_utc(cls, value: datetime) -> datetime:
-        # SQLite hands back naive datetimes; every stored time is UTC.
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    registered_at: UtcDateTime

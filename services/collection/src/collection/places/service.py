@@ -3,12 +3,12 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from collection.places.events import BUILDING_REGISTERED, BuildingRegistered
 from collection.places.models import Building, BuildingIn, BuildingOut, Room, RoomOut
 from collection.places.rules import repeated_positions
+from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
 
@@ -20,18 +20,11 @@ def register_building(session: Session, data: BuildingIn, *, registered_by: str)
         **data.model_dump(exclude={"rooms"}), registered_by=registered_by, registered_at=datetime.now(UTC)
     )
     rooms = [Room(building_id=building.id, **room.model_dump()) for room in data.rooms]
-    try:
-        # A savepoint, so that after a unique violation the session can still look up which house code clashed.
-        with session.begin_nested():
-            session.add(building)
-            session.flush()
-            session.add_all(rooms)
-            session.flush()
-    except IntegrityError as exc:
-        conflict = _house_code_conflict(session, data)
-        if conflict is None:
-            raise
-        raise conflict from exc
+    with conflict_on_unique_violation(session, lambda: _house_code_conflict(session, data)):
+        session.add(building)
+        session.flush()
+        session.add_all(rooms)
+        session.flush()
     result = _building_out(building, rooms)
     payload = BuildingRegistered.model_validate({**result.model_dump(exclude={"id"}), "building_id": result.id})
     enqueue(session, BUILDING_REGISTERED, payload, key=str(result.id))

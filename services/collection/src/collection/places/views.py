@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, Response
 
 from collection.places import service
 from collection.places.models import BuildingIn, BuildingOut
-from jiading_shared.auth import Principal, Role, ensure_town, require_roles, town_in_scope
-from jiading_shared.errors import ProblemError
-from jiading_shared.service import SessionDep
+from jiading_shared.auth import Principal, Role, ensure_town, require_roles
+from jiading_shared.service import SessionDep, found_in_town_or_404
 
 router = APIRouter(prefix="/buildings", tags=["buildings 实有房屋"])
 
@@ -28,7 +27,4 @@ def register_building(body: BuildingIn, principal: Collector, session: SessionDe
 @router.get("/{building_id}", summary="A building with its rooms")
 def get_building(building_id: uuid.UUID, principal: Collector, session: SessionDep) -> BuildingOut:
     building = service.get_building(session, building_id)
-    # Out of the caller's town reads as unknown: no hint that the id exists elsewhere.
-    if building is None or not town_in_scope(principal, building.town):
-        raise ProblemError(404, "building-not-found", f"no building {building_id}")
-    return building
+    return found_in_town_or_404(principal, building, "building-not-found", f"no building {building_id}")

@@ -1,15 +1,16 @@
 """Tables and API schemas of providers."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import sqlmodel
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import DateTime, UniqueConstraint, Uuid
 
 from evaluation.providers.rules import validated_credit_code, validated_phone_number
 from evaluation.tables import EvaluationTable
+from jiading_shared.types import UtcDateTime
 
 USCC_LENGTH = 18
 
@@ -52,10 +53,4 @@ class ProviderOut(BaseModel):
     contact_name: str
     contact_phone: str = Field(description="masked, e.g. 138****5678")
     registered_by: str
-    registered_at: datetime
-
-    @field_validator("registered_at")
-    @classmethod
-    def _as_utc(cls, value: datetime) -> datetime:
-        # SQLite hands back naive datetimes; every stored time is UTC.
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    registered_at: UtcDateTime

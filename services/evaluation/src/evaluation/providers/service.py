@@ -3,13 +3,13 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from evaluation.providers.events import PROVIDER_REGISTERED, ProviderRegistered
 from evaluation.providers.models import Provider, ProviderIn, ProviderOut
 from evaluation.providers.rules import CONTACT_PHONE_CONTEXT
-from jiading_shared.errors import field_error
+from jiading_shared.db import conflict_on_unique_violation
+from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
 from jiading_shared.pii import PiiVault, mask_mobile
 
@@ -26,18 +26,9 @@ def register_provider(session: Session, vault: PiiVault, data: ProviderIn, *, re
         registered_by=registered_by,
         registered_at=datetime.now(UTC),
     )
-    try:
-        # A savepoint, so that after a unique violation the session can still tell a taken code from other failures.
-        with session.begin_nested():
-            session.add(provider)
-            session.flush()
-    except IntegrityError as exc:
-        code = data.unified_social_credit_code
-        if session.exec(select(Provider.id).where(Provider.unified_social_credit_code == code)).first() is None:
-            raise
-        raise field_error(
-            409, "body.unified_social_credit_code", f"provider {code} is already registered", slug="provider-taken"
-        ) from exc
+    with conflict_on_unique_violation(session, lambda: _credit_code_conflict(session, data)):
+        session.add(provider)
+        session.flush()
     payload = ProviderRegistered(
         provider_id=provider.id,
         name=provider.name,
@@ -54,6 +45,15 @@ def get_provider(session: Session, vault: PiiVault, provider_id: uuid.UUID) -> P
     if provider is None:
         return None
     return _provider_out(provider, vault.open(provider.contact_phone_ciphertext, context=CONTACT_PHONE_CONTEXT))
+
+
+def _credit_code_conflict(session: Session, data: ProviderIn) -> ProblemError | None:
+    code = data.unified_social_credit_code
+    if session.exec(select(Provider.id).where(Provider.unified_social_credit_code == code)).first() is None:
+        return None
+    return field_error(
+        409, "body.unified_social_credit_code", f"provider {code} is already registered", slug="provider-taken"
+    )
 
 
 def _provider_out(provider: Provider, contact_phone: str) -> ProviderOut:

@@ -3,14 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from evaluation.providers import service
 from evaluation.providers.models import ProviderIn, ProviderOut
 from jiading_shared.auth import Principal, Role, require_roles
-from jiading_shared.errors import ProblemError
-from jiading_shared.pii import PiiVault
-from jiading_shared.service import SessionDep
+from jiading_shared.service import PiiDep, SessionDep, found_or_404
 
 router = APIRouter(prefix="/providers", tags=["providers 承接机构"])
 
@@ -19,17 +17,9 @@ Registrar = Annotated[Principal, Depends(require_roles(Role.FEDERATION_ADMIN))]
 Reader = Annotated[Principal, Depends(require_roles(Role.FEDERATION_ADMIN, Role.ASSESSOR, Role.THIRD_PARTY_ASSESSOR))]
 
 
-def pii_vault(request: Request) -> PiiVault:
-    vault: PiiVault = request.app.state.pii
-    return vault
-
-
-Vault = Annotated[PiiVault, Depends(pii_vault)]
-
-
 @router.post("", status_code=201, summary="Register a provider (承接机构)")
 def register_provider(
-    body: ProviderIn, principal: Registrar, session: SessionDep, vault: Vault, response: Response
+    body: ProviderIn, principal: Registrar, session: SessionDep, vault: PiiDep, response: Response
 ) -> ProviderOut:
     provider = service.register_provider(session, vault, body, registered_by=principal.sub)
     response.headers["Location"] = f"/providers/{provider.id}"
@@ -37,8 +27,6 @@ def register_provider(
 
 
 @router.get("/{provider_id}", summary="One provider, contact number masked")
-def get_provider(provider_id: uuid.UUID, principal: Reader, session: SessionDep, vault: Vault) -> ProviderOut:
+def get_provider(provider_id: uuid.UUID, principal: Reader, session: SessionDep, vault: PiiDep) -> ProviderOut:
     provider = service.get_provider(session, vault, provider_id)
-    if provider is None:
-        raise ProblemError(404, "provider-not-found", f"no provider {provider_id}")
-    return provider
+    return found_or_404(provider, "provider-not-found", f"no provider {provider_id}")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from evaluation.scoring import service
 from evaluation.scoring.models import ScoringModel
 from jiading_shared.auth import Principal, Role, require_roles
-from jiading_shared.errors import ProblemError
+from jiading_shared.service import found_or_404
 
 router = APIRouter(prefix="/scoring-models", tags=["scoring 评价因子"])
 
@@ -24,6 +24,4 @@ def current_scoring_model(
 ) -> ScoringModel:
     day = on or service.today_in_china()
     model = service.model_in_force(service.scoring_models(), day)
-    if model is None:
-        raise ProblemError(404, "no-scoring-model", f"no scoring model is in force on {day.isoformat()}")
-    return model
+    return found_or_404(model, "no-scoring-model", f"no scoring model is in force on {day.isoformat()}")

@@ -1,13 +1,14 @@
 """Tables and API schemas of grids."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlmodel
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import DateTime, ForeignKeyConstraint, String
 
 from grid_dispatch.grids.rules import GridLevel
 from grid_dispatch.tables import GridTable
+from jiading_shared.types import UtcDateTime
 
 CODE_LENGTH = 50
 # Grid codes travel in URLs and the JWT `grids` claim.
@@ -49,10 +50,4 @@ class GridOut(BaseModel):
     town: str
     parent_code: str | None
     registered_by: str
-    registered_at: datetime
-
-    @field_validator("registered_at")
-    @classmethod
-    def _as_utc(cls, value: datetime) -> datetime:
-        # SQLite hands back naive datetimes; every stored time is UTC.
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    registered_at: UtcDateTime

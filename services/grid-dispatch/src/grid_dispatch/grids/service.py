@@ -2,13 +2,13 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from grid_dispatch.grids.events import GRID_REGISTERED, GridRegistered
 from grid_dispatch.grids.models import Grid, GridIn, GridOut
 from grid_dispatch.grids.rules import GridLevel, GridRef, parent_problem
-from jiading_shared.errors import field_error
+from jiading_shared.db import conflict_on_unique_violation
+from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
 
 
@@ -20,15 +20,9 @@ def register_grid(session: Session, data: GridIn, *, registered_by: str) -> Grid
     if problem is not None:
         raise field_error(422, "body.parent_code", problem)
     grid = Grid(**data.model_dump(), registered_by=registered_by, registered_at=datetime.now(UTC))
-    try:
-        # A savepoint, so that after a key violation the session can still tell a taken code from other failures.
-        with session.begin_nested():
-            session.add(grid)
-            session.flush()
-    except IntegrityError as exc:
-        if session.get(Grid, data.code) is None:
-            raise
-        raise field_error(409, "body.code", f"grid {data.code} is already registered", slug="grid-code-taken") from exc
+    with conflict_on_unique_violation(session, lambda: _code_conflict(session, data)):
+        session.add(grid)
+        session.flush()
     result = GridOut.model_validate(grid, from_attributes=True)
     enqueue(session, GRID_REGISTERED, GridRegistered.model_validate(result.model_dump()), key=grid.code)
     return result
@@ -46,3 +40,9 @@ def list_grids(session: Session, *, town: str | None, level: GridLevel | None) -
     if level is not None:
         query = query.where(Grid.level == level)
     return [GridOut.model_validate(grid, from_attributes=True) for grid in session.exec(query)]
+
+
+def _code_conflict(session: Session, data: GridIn) -> ProblemError | None:
+    if session.get(Grid, data.code) is None:
+        return None
+    return field_error(409, "body.code", f"grid {data.code} is already registered", slug="grid-code-taken")

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from grid_dispatch.grids import service
 from grid_dispatch.grids.models import GridIn, GridOut
 from grid_dispatch.grids.rules import GridLevel
-from jiading_shared.auth import Principal, Role, ensure_town, require_roles, town_in_scope
-from jiading_shared.errors import ProblemError
-from jiading_shared.service import SessionDep
+from jiading_shared.auth import Principal, Role, ensure_town, require_roles
+from jiading_shared.service import SessionDep, found_in_town_or_404
 
 router = APIRouter(prefix="/grids", tags=["grids 网格"])
 
@@ -45,7 +44,4 @@ def list_grids(
 @router.get("/{code}", summary="One grid")
 def get_grid(code: str, principal: Reader, session: SessionDep) -> GridOut:
     grid = service.get_grid(session, code)
-    # Out of the caller's town reads as unknown: no hint that the code exists elsewhere.
-    if grid is None or not town_in_scope(principal, grid.town):
-        raise ProblemError(404, "grid-not-found", f"no grid {code}")
-    return grid
+    return found_in_town_or_404(principal, grid, "grid-not-found", f"no grid {code}")

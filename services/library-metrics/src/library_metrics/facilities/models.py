@@ -1,14 +1,15 @@
 """Tables and API schemas of facilities."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 import sqlmodel
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import DateTime, ForeignKeyConstraint, Numeric, String, UniqueConstraint, Uuid
 
+from jiading_shared.types import UtcDateTime
 from library_metrics.facilities.rules import FacilityTier
 from library_metrics.tables import LibraryTable
 
@@ -66,10 +67,4 @@ class FacilityOut(BaseModel):
     usable_area_m2: float | None
     public_service_area_m2: float | None
     registered_by: str
-    registered_at: datetime
-
-    @field_validator("registered_at")
-    @classmethod
-    def _as_utc(cls, value: datetime) -> datetime:
-        # SQLite hands back naive datetimes; every stored time is UTC.
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    registered_at: UtcDateTime

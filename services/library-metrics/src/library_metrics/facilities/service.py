@@ -3,9 +3,9 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import FieldError, ProblemError, field_error
 from jiading_shared.events import enqueue
 from library_metrics.facilities.events import FACILITY_REGISTERED, FacilityRegistered
@@ -17,17 +17,9 @@ def register_facility(session: Session, data: FacilityIn, *, registered_by: str)
     """Store the facility and queue `facility.registered` in the caller's transaction."""
     _check(session, data)
     facility = Facility(**data.model_dump(), registered_by=registered_by, registered_at=datetime.now(UTC))
-    try:
-        # A savepoint, so that after a unique violation the session can still tell a taken name from other failures.
-        with session.begin_nested():
-            session.add(facility)
-            session.flush()
-    except IntegrityError as exc:
-        if not _name_taken(session, data.town, data.name):
-            raise
-        raise field_error(
-            409, "body.name", f"town {data.town} already has a facility named {data.name}", slug="facility-name-taken"
-        ) from exc
+    with conflict_on_unique_violation(session, lambda: _name_conflict(session, data)):
+        session.add(facility)
+        session.flush()
     result = FacilityOut.model_validate(facility, from_attributes=True)
     payload = FacilityRegistered.model_validate({**result.model_dump(), "facility_id": result.id})
     enqueue(session, FACILITY_REGISTERED, payload, key=str(result.id))
@@ -55,6 +47,10 @@ def _check(session: Session, data: FacilityIn) -> None:
         raise ProblemError(422, "validation-error", f"invalid fields: {', '.join(problems)}", errors=errors)
 
 
-def _name_taken(session: Session, town: str, name: str) -> bool:
-    query = select(Facility.id).where(Facility.town == town, Facility.name == name)
-    return session.exec(query).first() is not None
+def _name_conflict(session: Session, data: FacilityIn) -> ProblemError | None:
+    query = select(Facility.id).where(Facility.town == data.town, Facility.name == data.name)
+    if session.exec(query).first() is None:
+        return None
+    return field_error(
+        409, "body.name", f"town {data.town} already has a facility named {data.name}", slug="facility-name-taken"
+    )

@@ -5,9 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from jiading_shared.auth import Principal, Role, ensure_town, require_roles, town_in_scope
-from jiading_shared.errors import ProblemError
-from jiading_shared.service import SessionDep
+from jiading_shared.auth import Principal, Role, ensure_town, require_roles
+from jiading_shared.service import SessionDep, found_in_town_or_404
 from library_metrics.facilities import service
 from library_metrics.facilities.models import FacilityIn, FacilityOut
 
@@ -28,7 +27,4 @@ def register_facility(body: FacilityIn, principal: Keeper, session: SessionDep, 
 @router.get("/{facility_id}", summary="One facility")
 def get_facility(facility_id: uuid.UUID, principal: Keeper, session: SessionDep) -> FacilityOut:
     facility = service.get_facility(session, facility_id)
-    # Out of the caller's town reads as unknown: no hint that the id exists elsewhere.
-    if facility is None or not town_in_scope(principal, facility.town):
-        raise ProblemError(404, "facility-not-found", f"no facility {facility_id}")
-    return facility
+    return found_in_town_or_404(principal, facility, "facility-not-found", f"no facility {facility_id}")
