@@ -126,9 +126,9 @@ def test_readyz_ok_with_real_broker(tmp_path: Path, kafka_broker) -> None:  # ty
 
 
 def test_write_and_event_share_one_transaction(client: TestClient, tmp_path: Path) -> None:
-    created = client.post("/notes/plain", json={"text": "hello", "count": 1})
+    created = client.post("/api/v1/notes/plain", json={"text": "hello", "count": 1})
     assert created.status_code == 201
-    failed = client.post("/notes/half", json={"text": "again", "count": 1})
+    failed = client.post("/api/v1/notes/half", json={"text": "again", "count": 1})
     assert failed.status_code == 409
     engine = create_engine(f"sqlite:///{tmp_path}/demo.db")
     with engine.connect() as connection:
@@ -139,7 +139,7 @@ def test_write_and_event_share_one_transaction(client: TestClient, tmp_path: Pat
 
 
 def test_validation_error_is_problem_json_naming_the_field(client: TestClient) -> None:
-    response = client.post("/notes/plain", json={"text": "", "count": 0})
+    response = client.post("/api/v1/notes/plain", json={"text": "", "count": 0})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
@@ -149,13 +149,13 @@ def test_validation_error_is_problem_json_naming_the_field(client: TestClient) -
 
 
 def test_domain_problem_names_field(client: TestClient) -> None:
-    response = client.post("/notes/half", json={"text": "x", "count": 1})
+    response = client.post("/api/v1/notes/half", json={"text": "x", "count": 1})
     assert response.status_code == 409
     assert response.json()["errors"] == [{"field": "body.text", "message": "duplicate text", "type": "invalid"}]
 
 
 def test_unexpected_error_is_500_with_correlation_id_and_no_trace(client: TestClient) -> None:
-    response = client.post("/notes/explode", json={"text": "x", "count": 1}, headers={"X-Request-ID": "req-123"})
+    response = client.post("/api/v1/notes/explode", json={"text": "x", "count": 1}, headers={"X-Request-ID": "req-123"})
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["correlation_id"] == "req-123"
@@ -167,13 +167,13 @@ def test_not_found_and_method_not_allowed_are_problem_json(client: TestClient) -
     missing = client.get("/nothing-here")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
-    wrong_method = client.get("/notes/plain")
+    wrong_method = client.get("/api/v1/notes/plain")
     assert wrong_method.status_code == 405
     assert wrong_method.headers["content-type"] == "application/problem+json"
 
 
 def test_missing_token_is_401_problem(client: TestClient) -> None:
-    response = client.post("/notes/plain", json={"text": "x", "count": 1}, headers={"Authorization": ""})
+    response = client.post("/api/v1/notes/plain", json={"text": "x", "count": 1}, headers={"Authorization": ""})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
     assert "WWW-Authenticate" in response.headers
@@ -185,10 +185,10 @@ def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
 
 
 def test_metrics_use_route_templates_not_raw_paths(client: TestClient) -> None:
-    client.post("/notes/plain", json={"text": "x", "count": 1})
-    client.post("/notes/another-raw-value", json={"text": "x", "count": 1})
+    client.post("/api/v1/notes/plain", json={"text": "x", "count": 1})
+    client.post("/api/v1/notes/another-raw-value", json={"text": "x", "count": 1})
     metrics = client.get("/metrics").text
-    assert 'handler="/notes/{kind}"' in metrics
+    assert 'handler="/api/v1/notes/{kind}"' in metrics
     assert "another-raw-value" not in metrics
     assert "http_request_duration_seconds" in metrics
     assert "jiading_build_info" in metrics

@@ -26,32 +26,32 @@ STATION = {
 
 
 def test_register_institution_with_its_forms(client: TestClient, settings: AssistSettings) -> None:
-    response = client.post("/institutions", json=STATION, headers=auth(settings, "service_office_admin"))
+    response = client.post("/api/v1/institutions", json=STATION, headers=auth(settings, "service_office_admin"))
 
     assert response.status_code == 201, response.text
     created = response.json()
     # DB 31114/Z 022-2025 7.2: listed in the standard's order, each once.
     assert created["assistance_forms"] == ["self_service", "accompanied", "fallback", "video"]
-    assert response.headers["location"] == f"/institutions/{created['id']}"
+    assert response.headers["location"] == f"/api/v1/institutions/{created['id']}"
     [event] = outbox_rows(settings)
     assert event["event_type"] == "cn.jiading.assist.institution.registered.v1"
     assert event["topic"] == "assist.institution"
     assert event["event_key"] == created["id"]
     assert json.loads(event["payload"])["assistance_forms"] == created["assistance_forms"]
 
-    read = client.get(f"/institutions/{created['id']}", headers=auth(settings, "admin"))
+    read = client.get(f"/api/v1/institutions/{created['id']}", headers=auth(settings, "admin"))
     assert read.json() == created
 
 
 def test_requires_a_token(client: TestClient) -> None:
-    response = client.post("/institutions", json=STATION)
+    response = client.post("/api/v1/institutions", json=STATION)
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_assistants_cannot_register_institutions(client: TestClient, settings: AssistSettings) -> None:
-    response = client.post("/institutions", json=STATION, headers=auth(settings, "assistant"))
+    response = client.post("/api/v1/institutions", json=STATION, headers=auth(settings, "assistant"))
 
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
@@ -61,7 +61,7 @@ def test_fallback_is_always_offered(client: TestClient, settings: AssistSettings
     # DB 31114/Z 022-2025 引言 "3+X": 自助办, 陪同办 and 兜底办 at every institution.
     body = {**STATION, "assistance_forms": ["self_service", "accompanied", "express"]}
 
-    response = client.post("/institutions", json=body, headers=auth(settings, "service_office_admin"))
+    response = client.post("/api/v1/institutions", json=body, headers=auth(settings, "service_office_admin"))
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -73,7 +73,7 @@ def test_fallback_is_always_offered(client: TestClient, settings: AssistSettings
 def test_unknown_form_names_the_field(client: TestClient, settings: AssistSettings) -> None:
     body = {**STATION, "assistance_forms": ["self_service", "accompanied", "fallback", "drive_through"]}
 
-    response = client.post("/institutions", json=body, headers=auth(settings, "service_office_admin"))
+    response = client.post("/api/v1/institutions", json=body, headers=auth(settings, "service_office_admin"))
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].startswith("body.assistance_forms")
@@ -81,9 +81,9 @@ def test_unknown_form_names_the_field(client: TestClient, settings: AssistSettin
 
 def test_same_name_conflicts_and_nothing_more_is_written(client: TestClient, settings: AssistSettings) -> None:
     headers = auth(settings, "service_office_admin")
-    client.post("/institutions", json=STATION, headers=headers)
+    client.post("/api/v1/institutions", json=STATION, headers=headers)
 
-    response = client.post("/institutions", json={**STATION, "kind": "institution"}, headers=headers)
+    response = client.post("/api/v1/institutions", json={**STATION, "kind": "institution"}, headers=headers)
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.name"
@@ -94,7 +94,7 @@ def test_same_name_conflicts_and_nothing_more_is_written(client: TestClient, set
 
 def test_unknown_institution_is_not_found(client: TestClient, settings: AssistSettings) -> None:
     response = client.get(
-        "/institutions/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00", headers=auth(settings, "service_office_admin")
+        "/api/v1/institutions/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00", headers=auth(settings, "service_office_admin")
     )
 
     assert response.status_code == 404

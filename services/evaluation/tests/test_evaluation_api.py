@@ -33,7 +33,7 @@ PROVIDER = {
 
 
 def test_current_scoring_model(client: TestClient, settings: EvaluationSettings) -> None:
-    response = client.get("/scoring-models/current", headers=auth(settings, "third_party_assessor"))
+    response = client.get("/api/v1/scoring-models/current", headers=auth(settings, "third_party_assessor"))
 
     assert response.status_code == 200, response.text
     model = response.json()
@@ -54,8 +54,12 @@ def test_current_scoring_model(client: TestClient, settings: EvaluationSettings)
 
 def test_no_scoring_model_before_the_standard_took_effect(client: TestClient, settings: EvaluationSettings) -> None:
     # DB 31114/Z 017-2025 took effect on 2025-02-12.
-    before = client.get("/scoring-models/current", params={"on": "2025-02-11"}, headers=auth(settings, "assessor"))
-    on_the_day = client.get("/scoring-models/current", params={"on": "2025-02-12"}, headers=auth(settings, "assessor"))
+    before = client.get(
+        "/api/v1/scoring-models/current", params={"on": "2025-02-11"}, headers=auth(settings, "assessor")
+    )
+    on_the_day = client.get(
+        "/api/v1/scoring-models/current", params={"on": "2025-02-12"}, headers=auth(settings, "assessor")
+    )
 
     assert before.status_code == 404
     assert before.headers["content-type"] == "application/problem+json"
@@ -63,8 +67,8 @@ def test_no_scoring_model_before_the_standard_took_effect(client: TestClient, se
 
 
 def test_scoring_model_needs_an_evaluator(client: TestClient, settings: EvaluationSettings) -> None:
-    assert client.get("/scoring-models/current").status_code == 401
-    assert client.get("/scoring-models/current", headers=auth(settings, "collector")).status_code == 403
+    assert client.get("/api/v1/scoring-models/current").status_code == 401
+    assert client.get("/api/v1/scoring-models/current", headers=auth(settings, "collector")).status_code == 403
 
 
 def test_shipped_scoring_models_keep_their_rules() -> None:
@@ -98,13 +102,13 @@ def test_scoring_rule_catches_broken_models() -> None:
 
 
 def test_register_provider(client: TestClient, settings: EvaluationSettings) -> None:
-    response = client.post("/providers", json=PROVIDER, headers=auth(settings, "federation_admin"))
+    response = client.post("/api/v1/providers", json=PROVIDER, headers=auth(settings, "federation_admin"))
 
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["unified_social_credit_code"] == USCC
     assert created["contact_phone"] == "138****5678"
-    assert response.headers["location"] == f"/providers/{created['id']}"
+    assert response.headers["location"] == f"/api/v1/providers/{created['id']}"
     [event] = outbox_rows(settings)
     assert event["event_type"] == "cn.jiading.evaluation.provider.registered.v1"
     assert event["topic"] == "evaluation.provider"
@@ -114,13 +118,13 @@ def test_register_provider(client: TestClient, settings: EvaluationSettings) -> 
     [stored] = query_rows(settings, "SELECT contact_phone_ciphertext FROM provider")
     assert "13812345678" not in stored["contact_phone_ciphertext"]
 
-    read = client.get(f"/providers/{created['id']}", headers=auth(settings, "assessor"))
+    read = client.get(f"/api/v1/providers/{created['id']}", headers=auth(settings, "assessor"))
     assert read.json() == created
 
 
 def test_provider_registration_needs_the_federation(client: TestClient, settings: EvaluationSettings) -> None:
-    assert client.post("/providers", json=PROVIDER).status_code == 401
-    forbidden = client.post("/providers", json=PROVIDER, headers=auth(settings, "assessor"))
+    assert client.post("/api/v1/providers", json=PROVIDER).status_code == 401
+    forbidden = client.post("/api/v1/providers", json=PROVIDER, headers=auth(settings, "assessor"))
     assert forbidden.status_code == 403
     assert forbidden.headers["content-type"] == "application/problem+json"
 
@@ -136,7 +140,7 @@ def test_provider_registration_needs_the_federation(client: TestClient, settings
 def test_invalid_provider_names_the_field(
     client: TestClient, settings: EvaluationSettings, change: dict[str, str], field: str
 ) -> None:
-    response = client.post("/providers", json={**PROVIDER, **change}, headers=auth(settings, "federation_admin"))
+    response = client.post("/api/v1/providers", json={**PROVIDER, **change}, headers=auth(settings, "federation_admin"))
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -147,9 +151,9 @@ def test_same_credit_code_conflicts_and_nothing_more_is_written(
     client: TestClient, settings: EvaluationSettings
 ) -> None:
     headers = auth(settings, "federation_admin")
-    client.post("/providers", json=PROVIDER, headers=headers)
+    client.post("/api/v1/providers", json=PROVIDER, headers=headers)
 
-    response = client.post("/providers", json={**PROVIDER, "name": "另一家机构"}, headers=headers)
+    response = client.post("/api/v1/providers", json={**PROVIDER, "name": "另一家机构"}, headers=headers)
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.unified_social_credit_code"
@@ -158,7 +162,9 @@ def test_same_credit_code_conflicts_and_nothing_more_is_written(
 
 
 def test_unknown_provider_is_not_found(client: TestClient, settings: EvaluationSettings) -> None:
-    response = client.get("/providers/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00", headers=auth(settings, "federation_admin"))
+    response = client.get(
+        "/api/v1/providers/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00", headers=auth(settings, "federation_admin")
+    )
 
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"

@@ -26,13 +26,13 @@ UNIT = {"code": "AT-01-03", "name": "方泰社区网格", "level": "grid", "town
 
 def test_register_sector_and_unit_grid_queues_events(client: TestClient, settings: GridSettings) -> None:
     headers = auth(settings, "dispatcher")
-    assert client.post("/grids", json=SECTOR, headers=headers).status_code == 201
+    assert client.post("/api/v1/grids", json=SECTOR, headers=headers).status_code == 201
 
-    response = client.post("/grids", json=UNIT, headers=headers)
+    response = client.post("/api/v1/grids", json=UNIT, headers=headers)
 
     assert response.status_code == 201, response.text
     assert response.json()["parent_code"] == "AT-01"
-    assert response.headers["location"] == "/grids/AT-01-03"
+    assert response.headers["location"] == "/api/v1/grids/AT-01-03"
     events = outbox_rows(settings)
     assert [event["event_key"] for event in events] == ["AT-01", "AT-01-03"]
     assert {event["event_type"] for event in events} == {"cn.jiading.grid.grid.registered.v1"}
@@ -41,13 +41,17 @@ def test_register_sector_and_unit_grid_queues_events(client: TestClient, setting
 
 
 def test_list_grids_of_a_town(client: TestClient, settings: GridSettings) -> None:
-    client.post("/grids", json=SECTOR, headers=auth(settings, "dispatcher"))
-    client.post("/grids", json=UNIT, headers=auth(settings, "dispatcher"))
-    client.post("/grids", json={**SECTOR, "code": "NX-01", "town": "jd-nanxiang"}, headers=auth(settings, "admin"))
+    client.post("/api/v1/grids", json=SECTOR, headers=auth(settings, "dispatcher"))
+    client.post("/api/v1/grids", json=UNIT, headers=auth(settings, "dispatcher"))
+    client.post(
+        "/api/v1/grids", json={**SECTOR, "code": "NX-01", "town": "jd-nanxiang"}, headers=auth(settings, "admin")
+    )
 
-    own_town = client.get("/grids", headers=auth(settings, "operations_patrol"))
-    unit_grids = client.get("/grids", params={"level": "grid"}, headers=auth(settings, "duty_officer"))
-    district = client.get("/grids", params={"town": "jd-nanxiang"}, headers=auth(settings, "commander", town=None))
+    own_town = client.get("/api/v1/grids", headers=auth(settings, "operations_patrol"))
+    unit_grids = client.get("/api/v1/grids", params={"level": "grid"}, headers=auth(settings, "duty_officer"))
+    district = client.get(
+        "/api/v1/grids", params={"town": "jd-nanxiang"}, headers=auth(settings, "commander", town=None)
+    )
 
     assert [grid["code"] for grid in own_town.json()] == ["AT-01", "AT-01-03"]
     assert [grid["code"] for grid in unit_grids.json()] == ["AT-01-03"]
@@ -55,20 +59,20 @@ def test_list_grids_of_a_town(client: TestClient, settings: GridSettings) -> Non
 
 
 def test_listing_another_town_is_forbidden(client: TestClient, settings: GridSettings) -> None:
-    response = client.get("/grids", params={"town": "jd-nanxiang"}, headers=auth(settings, "dispatcher"))
+    response = client.get("/api/v1/grids", params={"town": "jd-nanxiang"}, headers=auth(settings, "dispatcher"))
 
     assert response.status_code == 403
 
 
 def test_requires_a_token(client: TestClient) -> None:
-    response = client.post("/grids", json=SECTOR)
+    response = client.post("/api/v1/grids", json=SECTOR)
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_readers_cannot_register(client: TestClient, settings: GridSettings) -> None:
-    response = client.post("/grids", json=SECTOR, headers=auth(settings, "duty_officer"))
+    response = client.post("/api/v1/grids", json=SECTOR, headers=auth(settings, "duty_officer"))
 
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
@@ -76,8 +80,8 @@ def test_readers_cannot_register(client: TestClient, settings: GridSettings) -> 
 
 def test_unit_grid_needs_an_existing_sector_grid(client: TestClient, settings: GridSettings) -> None:
     headers = auth(settings, "dispatcher")
-    missing_parent = client.post("/grids", json={**UNIT, "parent_code": None}, headers=headers)
-    unknown_parent = client.post("/grids", json=UNIT, headers=headers)
+    missing_parent = client.post("/api/v1/grids", json={**UNIT, "parent_code": None}, headers=headers)
+    unknown_parent = client.post("/api/v1/grids", json=UNIT, headers=headers)
 
     for response in (missing_parent, unknown_parent):
         assert response.status_code == 422
@@ -87,7 +91,7 @@ def test_unit_grid_needs_an_existing_sector_grid(client: TestClient, settings: G
 
 
 def test_bad_level_names_the_field(client: TestClient, settings: GridSettings) -> None:
-    response = client.post("/grids", json={**SECTOR, "level": "district"}, headers=auth(settings, "dispatcher"))
+    response = client.post("/api/v1/grids", json={**SECTOR, "level": "district"}, headers=auth(settings, "dispatcher"))
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.level"
@@ -95,9 +99,9 @@ def test_bad_level_names_the_field(client: TestClient, settings: GridSettings) -
 
 def test_duplicate_code_conflicts_and_nothing_more_is_written(client: TestClient, settings: GridSettings) -> None:
     headers = auth(settings, "dispatcher")
-    client.post("/grids", json=SECTOR, headers=headers)
+    client.post("/api/v1/grids", json=SECTOR, headers=headers)
 
-    response = client.post("/grids", json={**SECTOR, "name": "另一个片区"}, headers=headers)
+    response = client.post("/api/v1/grids", json={**SECTOR, "name": "另一个片区"}, headers=headers)
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.code"
@@ -106,7 +110,7 @@ def test_duplicate_code_conflicts_and_nothing_more_is_written(client: TestClient
 
 
 def test_unknown_grid_is_not_found(client: TestClient, settings: GridSettings) -> None:
-    response = client.get("/grids/AT-99", headers=auth(settings, "dispatcher"))
+    response = client.get("/api/v1/grids/AT-99", headers=auth(settings, "dispatcher"))
 
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"

@@ -45,37 +45,39 @@ def town_library(parent_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 def test_register_branch_of_the_district_library(client: TestClient, settings: LibrarySettings) -> None:
-    district = client.post("/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "culture_bureau"))
+    district = client.post("/api/v1/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "culture_bureau"))
     assert district.status_code == 201, district.text
 
     response = client.post(
-        "/facilities", json=town_library(district.json()["id"]), headers=auth(settings, "facility_staff", town=TOWN)
+        "/api/v1/facilities",
+        json=town_library(district.json()["id"]),
+        headers=auth(settings, "facility_staff", town=TOWN),
     )
 
     assert response.status_code == 201, response.text
     branch = response.json()
     assert branch["parent_id"] == district.json()["id"]
     assert branch["usable_area_m2"] == 1800.5
-    assert response.headers["location"] == f"/facilities/{branch['id']}"
+    assert response.headers["location"] == f"/api/v1/facilities/{branch['id']}"
     events = outbox_rows(settings)
     assert [event["event_key"] for event in events] == [district.json()["id"], branch["id"]]
     assert {event["event_type"] for event in events} == {"cn.jiading.library.facility.registered.v1"}
     assert {event["topic"] for event in events} == {"library.facility"}
     assert json.loads(events[1]["payload"])["tier"] == "town_library"
 
-    read = client.get(f"/facilities/{branch['id']}", headers=auth(settings, "facility_staff", town=TOWN))
+    read = client.get(f"/api/v1/facilities/{branch['id']}", headers=auth(settings, "facility_staff", town=TOWN))
     assert read.json() == branch
 
 
 def test_requires_a_token(client: TestClient) -> None:
-    response = client.post("/facilities", json=DISTRICT_LIBRARY)
+    response = client.post("/api/v1/facilities", json=DISTRICT_LIBRARY)
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_other_roles_are_forbidden(client: TestClient, settings: LibrarySettings) -> None:
-    response = client.post("/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "collector"))
+    response = client.post("/api/v1/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "collector"))
 
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
@@ -83,7 +85,7 @@ def test_other_roles_are_forbidden(client: TestClient, settings: LibrarySettings
 
 def test_facility_staff_stay_in_their_town(client: TestClient, settings: LibrarySettings) -> None:
     response = client.post(
-        "/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "facility_staff", town="jd-nanxiang")
+        "/api/v1/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "facility_staff", town="jd-nanxiang")
     )
 
     assert response.status_code == 403
@@ -102,10 +104,10 @@ def test_facility_staff_stay_in_their_town(client: TestClient, settings: Library
 def test_invalid_facility_names_the_field(
     client: TestClient, settings: LibrarySettings, change: dict[str, Any], field: str
 ) -> None:
-    district = client.post("/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "admin")).json()
+    district = client.post("/api/v1/facilities", json=DISTRICT_LIBRARY, headers=auth(settings, "admin")).json()
 
     response = client.post(
-        "/facilities", json={**town_library(district["id"]), **change}, headers=auth(settings, "admin")
+        "/api/v1/facilities", json={**town_library(district["id"]), **change}, headers=auth(settings, "admin")
     )
 
     assert response.status_code == 422
@@ -116,9 +118,9 @@ def test_invalid_facility_names_the_field(
 
 def test_same_name_in_the_same_town_conflicts(client: TestClient, settings: LibrarySettings) -> None:
     headers = auth(settings, "culture_bureau")
-    client.post("/facilities", json=DISTRICT_LIBRARY, headers=headers)
+    client.post("/api/v1/facilities", json=DISTRICT_LIBRARY, headers=headers)
 
-    response = client.post("/facilities", json={**DISTRICT_LIBRARY, "population_served": 1}, headers=headers)
+    response = client.post("/api/v1/facilities", json={**DISTRICT_LIBRARY, "population_served": 1}, headers=headers)
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "body.name"
@@ -127,7 +129,9 @@ def test_same_name_in_the_same_town_conflicts(client: TestClient, settings: Libr
 
 
 def test_unknown_facility_is_not_found(client: TestClient, settings: LibrarySettings) -> None:
-    response = client.get("/facilities/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00", headers=auth(settings, "culture_bureau"))
+    response = client.get(
+        "/api/v1/facilities/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00", headers=auth(settings, "culture_bureau")
+    )
 
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"

@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session
 
 from jiading_shared.infra_tables import InfraTables
+from jiading_shared.types import assume_utc
 
 if TYPE_CHECKING:
     from jiading_shared.settings import ServiceSettings
@@ -533,7 +534,7 @@ def pii_access_history(
     return [
         PiiAccessRecord(
             id=row["id"],
-            accessed_at=row["accessed_at"] if row["accessed_at"].tzinfo else row["accessed_at"].replace(tzinfo=UTC),
+            accessed_at=assume_utc(row["accessed_at"]),
             actor_sub=row["actor_sub"],
             actor_name=row["actor_name"],
             actor_roles=json.loads(row["actor_roles"]),

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Protocol, TypeVar
+from typing import Annotated, ClassVar, Protocol, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -41,6 +41,9 @@ from jiading_shared.workdays import WorkdayCalendar
 
 log = logging.getLogger(__name__)
 
+# Domain routes live under one versioned prefix (the contracts of the issues: `POST /api/v1/rooms/{id}/visits`);
+# protocol facades such as Open311 keep their own prefixes through `ServiceDefinition.root_routers`.
+API_PREFIX = "/api/v1"
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
 SHUTDOWN_GRACE_S = 15.0
 
@@ -64,7 +67,8 @@ class ServiceDefinition:
     description: str
     settings: ServiceSettings
     metadata: MetaData
-    routers: list[APIRouter] = field(default_factory=list)
+    routers: list[APIRouter] = field(default_factory=list)  # mounted under API_PREFIX
+    root_routers: list[APIRouter] = field(default_factory=list)  # mounted as they are (e.g. /open311/v2)
     subscriptions: list[Subscription] = field(default_factory=list)
     scheduled_jobs: list[ScheduledJob] = field(default_factory=list)
     consumer_hook: Callable[..., None] | None = None
@@ -245,6 +249,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         )
 
     for router in definition.routers:
+        app.include_router(router, prefix=API_PREFIX)
+    for router in definition.root_routers:
         app.include_router(router)
     return app
 
@@ -267,10 +273,6 @@ def get_pii_vault(request: Request) -> PiiVault:
 
 
 PiiDep = Annotated[PiiVault, Depends(get_pii_vault)]
-
-
-def app_state(request: Request) -> Any:
-    return request.app.state
 
 
 # --- reading one record ---------------------------------------------------------------------------------------------

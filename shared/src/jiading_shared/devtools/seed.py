@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from jiading_shared.auth import mint_token
+from jiading_shared.service import API_PREFIX
 from jiading_shared.settings import ServiceSettings
 from jiading_shared.suite import SERVICES
 
@@ -77,7 +78,7 @@ def main() -> int:
     failures = 0
     for service in SERVICES:
         for path, body in DEMO.get(service.name, []):
-            url = f"http://127.0.0.1:{service.port}{path}"
+            url = f"http://127.0.0.1:{service.port}{API_PREFIX}{path}"
             try:
                 response = httpx.post(url, json=body, headers=headers, timeout=10)
             except httpx.HTTPError as exc:

@@ -38,6 +38,7 @@ from jiading_shared.metrics import (
     RELAY_IS_LEADER,
 )
 from jiading_shared.settings import ServiceSettings
+from jiading_shared.types import assume_utc
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class OutboxRow:
             source=self.source,
             event_type=self.event_type,
             subject=self.subject,
-            time=self.event_time if self.event_time.tzinfo else self.event_time.replace(tzinfo=UTC),
+            time=assume_utc(self.event_time),
         )
         return headers + [(name, value.encode()) for name, value in extra]
 
@@ -304,6 +305,4 @@ class OutboxRelay(StoppableLoop):
             ).one()
         if oldest is None:
             return int(count), 0.0
-        if oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=UTC)
-        return int(count), max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+        return int(count), max(0.0, (datetime.now(UTC) - assume_utc(oldest)).total_seconds())

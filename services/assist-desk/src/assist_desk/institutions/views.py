@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from assist_desk.institutions import service
 from assist_desk.institutions.models import InstitutionIn, InstitutionOut
 from jiading_shared.auth import Principal, Role, require_roles
-from jiading_shared.service import SessionDep, found_or_404
+from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
 
 router = APIRouter(prefix="/institutions", tags=["institutions 政务服务机构"])
 
@@ -21,7 +21,7 @@ def register_institution(
     body: InstitutionIn, principal: ServiceOffice, session: SessionDep, response: Response
 ) -> InstitutionOut:
     institution = service.register_institution(session, body, registered_by=principal.sub)
-    response.headers["Location"] = f"/institutions/{institution.id}"
+    response.headers["Location"] = f"{API_PREFIX}/institutions/{institution.id}"
     return institution
 
 

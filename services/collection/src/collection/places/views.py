@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from collection.places import service
 from collection.places.models import BuildingIn, BuildingOut
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
-from jiading_shared.service import SessionDep, found_in_town_or_404
+from jiading_shared.service import API_PREFIX, SessionDep, found_in_town_or_404
 
 router = APIRouter(prefix="/buildings", tags=["buildings 实有房屋"])
 
@@ -20,7 +20,7 @@ Collector = Annotated[Principal, Depends(require_roles(Role.COLLECTOR, Role.COMM
 def register_building(body: BuildingIn, principal: Collector, session: SessionDep, response: Response) -> BuildingOut:
     ensure_town(principal, body.town)
     building = service.register_building(session, body, registered_by=principal.sub)
-    response.headers["Location"] = f"/buildings/{building.id}"
+    response.headers["Location"] = f"{API_PREFIX}/buildings/{building.id}"
     return building
 
 

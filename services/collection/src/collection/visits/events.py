@@ -1,6 +1,6 @@
-"""Events of the visit aggregate (topic `collection.visit`), declared ahead of the visit endpoints because
-grid-dispatch builds on them: a refusal opens an incident for the grid's 派出所, an overdue revisit a supervision task
-for the grid's 社区民警."""
+"""Events of door-to-door visits, declared ahead of the visit endpoints because grid-dispatch builds on them: a
+reported refusal opens an incident for the grid's 派出所, an overdue revisit a supervision task for the grid's
+社区民警. Field names follow the contract of issue 3 (keep exactly); the Kafka key is the room id."""
 
 import uuid
 from datetime import date, datetime
@@ -18,44 +18,36 @@ class RevisitReason(StrEnum):
     VACANT = "vacant"  # 空置: again after 1 month
 
 
-class VisitedRoom(BaseModel):
-    building_id: uuid.UUID
-    room_no: str = Field(description="间")
-    house_code: str = Field(description="房屋编码 (8 digits)")
-    town: str = Field(description="街道/镇 code")
-    committee: str = Field(description="居委/村委 code")
-    grid_code: str = Field(description="村居(单元)网格 code")
-
-
 class RefusalReported(BaseModel):
     """DB 31114/Z 001-2025 6.2.10, DB 31114/Z 002-2025 6.5: repeated refusal, reported to the 社区民警 at once."""
 
-    visit_id: uuid.UUID
-    room: VisitedRoom
-    visited_on: date = Field(description="date of the visit that recorded the refusal")
-    refusals: int = Field(ge=1, description="refused visits recorded for this room so far")
-    collector: str = Field(description="subject of the 社区综合协管员")
-    reported_at: datetime
+    room_id: uuid.UUID
+    house_code: str = Field(description="房屋编码 (8 digits)")
+    area: str = Field(description="责任区 code")
+    grid: str = Field(description="村居(单元)网格 code")
+    police_station: str = Field(description="派出所 department code")
+    refusals: int = Field(ge=1, description="refused visits recorded for this room in the counting window")
+    last_visit_at: datetime = Field(description="time of the visit that recorded the latest refusal")
 
 
 class VisitOverdue(BaseModel):
     """A revisit was not made by its deadline (DB 31114/Z 001-2025 6.2.4; supervised per DB 31114/Z 003-2025 4.1)."""
 
-    visit_id: uuid.UUID
-    room: VisitedRoom
-    reason: RevisitReason
-    visited_on: date = Field(description="date of the visit that asked for the revisit")
-    revisit_due: date = Field(description="last day of the revisit deadline")
-    collector: str = Field(description="subject of the 社区综合协管员")
-    detected_at: datetime
+    room_id: uuid.UUID
+    house_code: str = Field(description="房屋编码 (8 digits)")
+    area: str = Field(description="责任区 code")
+    collector: str = Field(description="subject of the 社区综合协管员 responsible for the area")
+    due_date: date = Field(description="last day of the revisit deadline")
+    days_overdue: int = Field(ge=1, description="calendar days past due_date when detected")
+    reason: RevisitReason | None = Field(default=None, description="why the revisit was due")
 
 
 REFUSAL_REPORTED = define_event(
     service="collection",
-    aggregate="visit",
-    name="refusal_reported",
+    aggregate="refusal",
+    name="reported",
     payload=RefusalReported,
-    description="Occupants repeatedly refused to answer; grid-dispatch opens an incident for the grid's 派出所.",
+    description="Occupants repeatedly refused collection; grid-dispatch opens an incident for the grid's 派出所.",
 )
 
 VISIT_OVERDUE = define_event(

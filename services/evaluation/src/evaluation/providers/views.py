@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from evaluation.providers import service
 from evaluation.providers.models import ProviderIn, ProviderOut
 from jiading_shared.auth import Principal, Role, require_roles
-from jiading_shared.service import PiiDep, SessionDep, found_or_404
+from jiading_shared.service import API_PREFIX, PiiDep, SessionDep, found_or_404
 
 router = APIRouter(prefix="/providers", tags=["providers 承接机构"])
 
@@ -22,7 +22,7 @@ def register_provider(
     body: ProviderIn, principal: Registrar, session: SessionDep, vault: PiiDep, response: Response
 ) -> ProviderOut:
     provider = service.register_provider(session, vault, body, registered_by=principal.sub)
-    response.headers["Location"] = f"/providers/{provider.id}"
+    response.headers["Location"] = f"{API_PREFIX}/providers/{provider.id}"
     return provider
 
 

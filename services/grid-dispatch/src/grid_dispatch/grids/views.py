@@ -8,7 +8,7 @@ from grid_dispatch.grids import service
 from grid_dispatch.grids.models import GridIn, GridOut
 from grid_dispatch.grids.rules import GridLevel
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
-from jiading_shared.service import SessionDep, found_in_town_or_404
+from jiading_shared.service import API_PREFIX, SessionDep, found_in_town_or_404
 
 router = APIRouter(prefix="/grids", tags=["grids 网格"])
 
@@ -24,7 +24,7 @@ Reader = Annotated[
 def register_grid(body: GridIn, principal: Registrar, session: SessionDep, response: Response) -> GridOut:
     ensure_town(principal, body.town)
     grid = service.register_grid(session, body, registered_by=principal.sub)
-    response.headers["Location"] = f"/grids/{grid.code}"
+    response.headers["Location"] = f"{API_PREFIX}/grids/{grid.code}"
     return grid
 
 

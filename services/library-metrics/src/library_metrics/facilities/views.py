@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
-from jiading_shared.service import SessionDep, found_in_town_or_404
+from jiading_shared.service import API_PREFIX, SessionDep, found_in_town_or_404
 from library_metrics.facilities import service
 from library_metrics.facilities.models import FacilityIn, FacilityOut
 
@@ -20,7 +20,7 @@ Keeper = Annotated[Principal, Depends(require_roles(Role.CULTURE_BUREAU, Role.FA
 def register_facility(body: FacilityIn, principal: Keeper, session: SessionDep, response: Response) -> FacilityOut:
     ensure_town(principal, body.town)
     facility = service.register_facility(session, body, registered_by=principal.sub)
-    response.headers["Location"] = f"/facilities/{facility.id}"
+    response.headers["Location"] = f"{API_PREFIX}/facilities/{facility.id}"
     return facility
 
 
