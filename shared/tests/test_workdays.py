@@ -105,6 +105,7 @@ def test_national_day_2025_with_make_up_weekend_days(cal: WorkdayCalendar) -> No
 
 
 def test_national_day_2026_issue_example(cal: WorkdayCalendar) -> None:
+    # DB31114/Z 001-2025 6.2.4 and DB31114/Z 002-2025 6.6: "有人居住但无人在家" is visited again within 2 working days.
     # The issue's acceptance example: 2026-09-30 + 2 working days = 2026-10-09.
     deadline = cal.add_working_days(D(2026, 9, 30), 2)
     assert deadline.due == D(2026, 10, 9)

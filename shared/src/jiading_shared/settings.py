@@ -60,6 +60,10 @@ class ServiceSettings(BaseSettings):
     consumer_retry_max_ms: int = Field(default=5_000, ge=1)
     consumer_max_batch: int = Field(default=500, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=50, ge=0, description="Broker long-poll wait when idle.")
+    consumer_unassigned_restart_s: float = Field(
+        default=60.0, gt=0, description="Reconnect a consumer that has had no partitions for this long."
+    )
+    consumer_commit_timeout_s: float = Field(default=30.0, gt=0, description="Reconnect when an offset commit hangs.")
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
     consumer_heartbeat_interval_ms: int = Field(default=1_000, ge=100)
     consumer_rebalance_timeout_ms: int = Field(default=10_000, ge=1000)

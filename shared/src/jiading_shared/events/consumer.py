@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 EventHandler = Callable[[Session, ReceivedEvent], None]
 
 
+class ConsumerStalledError(RuntimeError):
+    """The consumer has had no partitions for too long; the runner reconnects."""
+
+
 def dead_letter_topic(group_id: str) -> str:
     return f"{group_id}.dead-letter"
 
@@ -142,14 +146,28 @@ class ConsumerRunner(StoppableLoop):
 
     async def _consume_until_stopped(self) -> None:
         assert self._consumer is not None
+        assigned_at = time.monotonic()
         while not self._stop.is_set():
+            # Safety net: a consumer left without partitions for long (seen after a coordinator loss) starts afresh
+            # and rejoins its group like a new process would; uncommitted records come back, the inbox dedupes them.
+            if self._consumer.assignment():
+                assigned_at = time.monotonic()
+            elif time.monotonic() - assigned_at > self.settings.consumer_unassigned_restart_s:
+                raise ConsumerStalledError(
+                    f"no partitions assigned for {self.settings.consumer_unassigned_restart_s} s"
+                )
             batches = await self._consumer.getmany(timeout_ms=200, max_records=self.settings.consumer_max_batch)
             for partition, records in batches.items():
                 # Finish a fetched batch even when asked to stop: its effects are committed with its offsets.
                 last_offset = await asyncio.to_thread(self.process_batch, records)
                 if self._after_db_commit is not None:
                     self._after_db_commit(partition, last_offset)
-                await self._consumer.commit({partition: last_offset + 1})
+                # Bounded: aiokafka retries a failing commit forever (e.g. a broker that lost the topic). Past the
+                # timeout the runner reconnects; the uncommitted records come back and the inbox skips them.
+                await asyncio.wait_for(
+                    self._consumer.commit({partition: last_offset + 1}),
+                    timeout=self.settings.consumer_commit_timeout_s,
+                )
 
     def process_batch(self, records: list[ConsumerRecord]) -> int:
         """Handle one partition's records in one transaction; returns the last offset processed.

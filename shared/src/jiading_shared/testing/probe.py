@@ -67,6 +67,8 @@ def settings_for(database_url: str, bootstrap: str, **overrides: Any) -> ProbeSe
         "consumer_session_timeout_ms": 6000,
         "consumer_heartbeat_interval_ms": 500,
         "consumer_rebalance_timeout_ms": 6000,
+        "consumer_unassigned_restart_s": 10.0,
+        "consumer_commit_timeout_s": 5.0,
         "log_json": False,
     }
     values.update(overrides)
