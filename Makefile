@@ -7,7 +7,7 @@ SERVICES := collection grid-dispatch library-metrics assist-desk evaluation
 STAMP := $(VENV)/.installed
 PYPROJECTS := shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 
-.PHONY: install run seed test test-unit lint format token bench docs clean up down logs
+.PHONY: install run seed test test-unit lint format token bench bench-bus docs clean up down logs
 
 $(STAMP): $(PYPROJECTS) constraints.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or set PYTHON=...)"; exit 1; }
@@ -46,9 +46,9 @@ format: $(STAMP)
 token: $(STAMP)
 	@$(BIN)/python -m jiading_shared.devtools.token --role "$(ROLE)" --town "$(TOWN)" --grids "$(GRIDS)" --dept "$(DEPT)" $(if $(SUB),--sub "$(SUB)")
 
-## Benchmarks (figures, not pass/fail): event bus latency and throughput.
+## Benchmarks (figures, not pass/fail): the event bus, then each service's own (<package>.bench). One: make bench-bus
 bench: $(STAMP)
-	$(BIN)/python -m jiading_shared.devtools.bench_bus $(BENCH_ARGS)
+	$(BIN)/python -m jiading_shared.devtools.bench_all
 
 clean:
 	rm -rf $(VENV) var
@@ -56,3 +56,6 @@ clean:
 ## Regenerate generated docs (event catalog).
 docs: $(STAMP)
 	$(BIN)/python -m jiading_shared.devtools.event_catalog
+
+bench-bus: $(STAMP)
+	$(BIN)/python -m jiading_shared.devtools.bench_bus $(BENCH_ARGS)

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jiading_shared import __version__
 from jiading_shared.auth import Authenticator, Principal, town_in_scope
+from jiading_shared.blobs import BlobStore
 from jiading_shared.db import Database
 from jiading_shared.errors import PROBLEM_RESPONSES, ProblemError, install_error_handlers
 from jiading_shared.events.consumer import ConsumerRunner, Subscription
@@ -211,6 +212,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.definition = definition
     app.state.authenticator = Authenticator.from_settings(settings)
     app.state.pii = PiiVault.from_settings(settings)
+    app.state.blobs = BlobStore(settings.effective_blob_dir)
     app.state.calendar = WorkdayCalendar.from_file(settings.calendar_override_file or None)
     install_error_handlers(app)
     app.add_middleware(_RequestContextMiddleware)
@@ -273,6 +275,15 @@ def get_pii_vault(request: Request) -> PiiVault:
 
 
 PiiDep = Annotated[PiiVault, Depends(get_pii_vault)]
+
+
+def get_blob_store(request: Request) -> BlobStore:
+    """The service's store of uploaded files."""
+    store: BlobStore = request.app.state.blobs
+    return store
+
+
+BlobsDep = Annotated[BlobStore, Depends(get_blob_store)]
 
 
 # --- reading one record ---------------------------------------------------------------------------------------------

@@ -89,6 +89,9 @@ class ServiceSettings(BaseSettings):
         default="", description="YAML file adding a year's holiday notice or correcting days, no release needed."
     )
 
+    # --- uploaded files ---------------------------------------------------------------------------------------------
+    blob_dir: str = Field(default="", description="Directory of uploaded files; empty = var/blobs/<service>.")
+
     # --- HTTP / misc ----------------------------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Interface `python -m <service>` listens on.")
     log_level: str = "INFO"
@@ -108,6 +111,10 @@ class ServiceSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.var_dir / (self.service_name + '.db')}"
+
+    @property
+    def effective_blob_dir(self) -> Path:
+        return Path(self.blob_dir) if self.blob_dir else self.var_dir / "blobs" / self.service_name
 
     @property
     def uses_development_keys(self) -> bool:
