@@ -23,6 +23,7 @@ class RefusalReported(BaseModel):
 
     room_id: uuid.UUID
     house_code: str = Field(description="房屋编码 (8 digits)")
+    town: str = Field(description="街道/镇 code")
     area: str = Field(description="责任区 code")
     grid: str = Field(description="村居(单元)网格 code")
     police_station: str = Field(description="派出所 department code")
@@ -35,7 +36,9 @@ class VisitOverdue(BaseModel):
 
     room_id: uuid.UUID
     house_code: str = Field(description="房屋编码 (8 digits)")
+    town: str = Field(description="街道/镇 code")
     area: str = Field(description="责任区 code")
+    grid: str = Field(description="村居(单元)网格 code, for the grid's 社区民警")
     collector: str = Field(description="subject of the 社区综合协管员 responsible for the area")
     due_date: date = Field(description="last day of the revisit deadline")
     days_overdue: int = Field(ge=1, description="calendar days past due_date when detected")
