@@ -33,6 +33,7 @@ from jiading_shared.events.consumer import ConsumerRunner, Subscription
 from jiading_shared.events.envelope import topics_of
 from jiading_shared.events.loop import StoppableLoop
 from jiading_shared.events.relay import OutboxRelay
+from jiading_shared.events.retention import purge_event_tables
 from jiading_shared.logging import configure_logging, request_id_var, user_var
 from jiading_shared.metrics import set_build_info
 from jiading_shared.migrations import upgrade
@@ -188,7 +189,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             app.state.consumers = consumers
             loops += [relay, *consumers]
         if settings.schedulers_enabled:
-            loops += [_Scheduler(db, job) for job in definition.scheduled_jobs]
+            housekeeping = ScheduledJob(
+                "event-table-retention",
+                3600,
+                lambda database: purge_event_tables(
+                    database, outbox_days=settings.outbox_retention_days, inbox_days=settings.inbox_retention_days
+                ),
+            )
+            loops += [_Scheduler(db, job) for job in [housekeeping, *definition.scheduled_jobs]]
         tasks = [asyncio.create_task(loop.run(), name=type(loop).__name__) for loop in loops]  # type: ignore[attr-defined]
         try:
             yield

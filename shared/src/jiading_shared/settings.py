@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
     relay_retry_max_ms: int = Field(default=10_000, ge=1)
     relay_linger_ms: int = Field(default=2, ge=0)
 
+    outbox_retention_days: float = Field(default=7, gt=0, description="Keep published outbox rows this long.")
+    inbox_retention_days: float = Field(default=30, gt=0, description="Keep inbox rows (dedupe memory) this long.")
+
     # --- consumers ------------------------------------------------------------------------------------------------
     consumer_max_retries: int = Field(default=3, ge=0, description="Handler retries before dead-lettering.")
     consumer_retry_initial_ms: int = Field(default=100, ge=1)
