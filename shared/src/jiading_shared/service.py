@@ -29,7 +29,7 @@ from jiading_shared.auth import Authenticator, Principal, town_in_scope
 from jiading_shared.blobs import BlobStore
 from jiading_shared.db import Database
 from jiading_shared.errors import PROBLEM_RESPONSES, ProblemError, install_error_handlers
-from jiading_shared.events.consumer import ConsumerRunner, Subscription
+from jiading_shared.events.consumer import ConsumerRunner, Subscription, dead_letter_topic
 from jiading_shared.events.envelope import topics_of
 from jiading_shared.events.loop import StoppableLoop
 from jiading_shared.events.relay import OutboxRelay
@@ -180,7 +180,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         app.state.relay = None
         app.state.consumers = []
         if settings.kafka_enabled:
-            relay = OutboxRelay(db, settings, topics_of(definition.short_name))
+            dead_letter_topics = [dead_letter_topic(subscription.group_id) for subscription in definition.subscriptions]
+            relay = OutboxRelay(db, settings, [*topics_of(definition.short_name), *dead_letter_topics])
             consumers = [
                 ConsumerRunner(db, settings, subscription, after_db_commit=definition.consumer_hook)
                 for subscription in definition.subscriptions
