@@ -29,7 +29,7 @@ PROVIDER = {
     "contact_phone": "+86 138 1234 5678",
 }
 
-# --- scoring model --------------------------------------------------------------------------------------------------
+# --- scoring model -------------------------------------------------------------------------------------------------
 
 
 def test_current_scoring_model(client: TestClient, settings: EvaluationSettings) -> None:
@@ -98,7 +98,7 @@ def test_scoring_rule_catches_broken_models() -> None:
     ]
 
 
-# --- providers ------------------------------------------------------------------------------------------------------
+# --- providers -----------------------------------------------------------------------------------------------------
 
 
 def test_register_provider(client: TestClient, settings: EvaluationSettings) -> None:

@@ -2,15 +2,15 @@
 
 from fastapi import FastAPI
 
-from collection.places import scheduled as places_scheduled
+from collection import models  # noqa: F401 (every domain's tables on the metadata)
 from collection.places.views import router as places_router
+from collection.registrations.views import router as registrations_router
+from collection.reports.views import router as reports_router
 from collection.settings import CollectionSettings
 from collection.tables import metadata
-from collection.visits import events as visit_events
+from collection.visits import scheduled as visits_scheduled
+from collection.visits.views import router as visits_router
 from jiading_shared.service import ServiceDefinition, create_app
-
-# Declared for grid-dispatch to consume; imported so the relay creates their topic before the first visit.
-DECLARED_WITHOUT_ENDPOINT = (visit_events.REFUSAL_REPORTED, visit_events.VISIT_OVERDUE)
 
 
 def build_app(settings: CollectionSettings | None = None) -> FastAPI:
@@ -20,11 +20,14 @@ def build_app(settings: CollectionSettings | None = None) -> FastAPI:
             short_name="collection",
             package="collection",
             title="Jiading collection service 实有人口信息采集",
-            description="Buildings (实有房屋) and their rooms with 8-digit house codes (DB 31114/Z 001, 002).",
+            description=(
+                "Places (街镇 → 居/村委 → 责任区 → 实有房屋 → 间 with 8-digit house codes), residence registrations "
+                "(表 A.1), door-to-door visits with revisit deadlines and refusal reports (DB 31114/Z 001, 002)."
+            ),
             settings=settings or CollectionSettings(),
             metadata=metadata,
-            routers=[places_router],
-            scheduled_jobs=[*places_scheduled.JOBS],
+            routers=[places_router, visits_router, registrations_router, reports_router],
+            scheduled_jobs=[*visits_scheduled.JOBS],
         )
     )
 

@@ -2,9 +2,12 @@
 
 from fastapi import FastAPI
 
+from evaluation.projects.views import router as projects_router
 from evaluation.providers import scheduled as providers_scheduled
 from evaluation.providers.views import router as providers_router
+from evaluation.rounds.views import router as rounds_router
 from evaluation.scoring import service as scoring_service
+from evaluation.scoring.views import preview_router
 from evaluation.scoring.views import router as scoring_router
 from evaluation.settings import EvaluationSettings
 from evaluation.tables import metadata
@@ -20,10 +23,13 @@ def build_app(settings: EvaluationSettings | None = None) -> FastAPI:
             short_name="evaluation",
             package="evaluation",
             title="Jiading evaluation service 助残公益服务项目评价",
-            description="Providers (承接机构) and the DB 31114/Z 017 scoring model (19 factors, 100 points).",
+            description=(
+                "Providers (承接机构), assistance projects with bid and actuals, the DB 31114/Z 017 scoring model "
+                "(19 factors, 100 points, bands, vetoes), assessor panels and published results."
+            ),
             settings=settings or EvaluationSettings(),
             metadata=metadata,
-            routers=[scoring_router, providers_router],
+            routers=[scoring_router, preview_router, providers_router, projects_router, rounds_router],
             scheduled_jobs=[*providers_scheduled.JOBS],
         )
     )

@@ -1,11 +1,11 @@
 """Tables and API schemas of service institutions."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
 
 import sqlmodel
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import DateTime, ForeignKeyConstraint, String, UniqueConstraint, Uuid
+from sqlalchemy import Date, DateTime, ForeignKeyConstraint, String, Time, UniqueConstraint, Uuid, text
 
 from assist_desk.institutions.rules import AssistanceForm, InstitutionKind
 from assist_desk.tables import AssistTable
@@ -24,6 +24,26 @@ class ServiceInstitution(AssistTable, table=True):
     town: str = sqlmodel.Field(max_length=CODE_LENGTH, index=True)
     registered_by: str = sqlmodel.Field(max_length=200)
     registered_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+    # Opening hours bound the working hours in which hour-based time limits run (DB 31114/Z 022-2025 7.4.4).
+    opens_at: time = sqlmodel.Field(sa_type=Time, sa_column_kwargs={"server_default": text("'09:00:00'")})
+    closes_at: time = sqlmodel.Field(sa_type=Time, sa_column_kwargs={"server_default": text("'17:00:00'")})
+
+
+class StationedDepartment(AssistTable, table=True):
+    """A 进驻部门 of an institution (DB 31114/Z 022-2025 3.4): the department that handles its matters there."""
+
+    __tablename__ = "stationed_department"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["institution_id"], ["service_institution.id"], name="fk_stationed_department_institution"
+        ),
+    )
+
+    institution_id: uuid.UUID = sqlmodel.Field(primary_key=True, sa_type=Uuid)
+    department_code: str = sqlmodel.Field(primary_key=True, max_length=CODE_LENGTH)
+    name: str = sqlmodel.Field(max_length=200)
+    stationed_since: date | None = sqlmodel.Field(default=None, sa_type=Date)
+    recorded_by: str = sqlmodel.Field(max_length=200)
 
 
 class InstitutionAssistanceForm(AssistTable, table=True):
@@ -54,6 +74,8 @@ class InstitutionIn(BaseModel):
         description="帮办形式: self_service 自助办, accompanied 陪同办 and fallback 兜底办 always; optionally express "
         "快闪办, video 视讯办, outreach 延伸办",
     )
+    opens_at: time = Field(default=time(9, 0), description="opening time on working days (Asia/Shanghai)")
+    closes_at: time = Field(default=time(17, 0), description="closing time on working days (Asia/Shanghai)")
 
 
 class InstitutionOut(BaseModel):
@@ -62,5 +84,23 @@ class InstitutionOut(BaseModel):
     name: str
     town: str
     assistance_forms: list[AssistanceForm]
+    opens_at: time
+    closes_at: time
     registered_by: str
     registered_at: UtcDateTime
+
+
+class StationedDepartmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    department_code: str = Field(pattern=r"^[A-Za-z0-9._-]{1,50}$", description="department code (JWT claim `dept`)")
+    name: str = Field(min_length=1, max_length=200, description="部门名称")
+    stationed_since: date | None = Field(default=None, description="进驻日期")
+
+
+class StationedDepartmentOut(BaseModel):
+    institution_id: uuid.UUID
+    department_code: str
+    name: str
+    stationed_since: date | None
+    recorded_by: str

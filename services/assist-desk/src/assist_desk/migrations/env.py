@@ -1,4 +1,4 @@
-from assist_desk.institutions import models  # noqa: F401 (register the tables on the metadata)
+from assist_desk import models_registry  # noqa: F401 (register every domain's tables on the metadata)
 from assist_desk.tables import metadata
 from jiading_shared.migrations import run_env
 

@@ -1,1 +1,2 @@
-"""Assistance tickets (帮办): the six assistance forms, escalation to 兜底办. So far only the escalation event."""
+"""Assistance tickets (帮办): reception, the six assistance forms, escalation to 兜底办, first-inquiry
+responsibility with the hand-over chain, materials and time limits."""

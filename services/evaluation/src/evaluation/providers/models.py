@@ -30,7 +30,7 @@ class Provider(EvaluationTable, table=True):
     registered_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
 
 
-# --- API schemas ----------------------------------------------------------------------------------------------------
+# --- API schemas ---------------------------------------------------------------------------------------------------
 
 
 class ProviderIn(BaseModel):
@@ -54,3 +54,32 @@ class ProviderOut(BaseModel):
     contact_phone: str = Field(description="masked, e.g. 138****5678")
     registered_by: str
     registered_at: UtcDateTime
+
+
+class ProviderDocument(EvaluationTable, table=True):
+    """承接资质证明材料 (DB 31114/Z 017-2025 5.1.2.5): 机构概况, 年度财务报表, 规范化评估等级证书; the file is in
+    the BlobStore."""
+
+    __tablename__ = "provider_document"
+
+    id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
+    provider_id: uuid.UUID = sqlmodel.Field(foreign_key="provider.id", sa_type=Uuid, index=True)
+    kind: str = sqlmodel.Field(max_length=40)
+    title: str = sqlmodel.Field(max_length=300)
+    blob_key: str = sqlmodel.Field(max_length=64)
+    content_type: str = sqlmodel.Field(max_length=100)
+    size: int
+    uploaded_by: str = sqlmodel.Field(max_length=200)
+    uploaded_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+
+
+class ProviderDocumentOut(BaseModel):
+    id: uuid.UUID
+    provider_id: uuid.UUID
+    kind: str
+    title: str
+    blob_key: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: UtcDateTime

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from evaluation.providers.events import PROVIDER_REGISTERED, ProviderRegistered
-from evaluation.providers.models import Provider, ProviderIn, ProviderOut
+from evaluation.providers.models import Provider, ProviderDocument, ProviderDocumentOut, ProviderIn, ProviderOut
 from evaluation.providers.rules import CONTACT_PHONE_CONTEXT
+from jiading_shared.blobs import BlobStore
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
@@ -67,3 +68,37 @@ def _provider_out(provider: Provider, contact_phone: str) -> ProviderOut:
         registered_by=provider.registered_by,
         registered_at=provider.registered_at,
     )
+
+
+# --- qualification documents (5.1.2.5) ------------------------------------------------------------------------------
+
+DOCUMENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def add_document(
+    session: Session, blobs: BlobStore, provider_id: uuid.UUID, *, kind: str, title: str, data: bytes, uploaded_by: str
+) -> ProviderDocumentOut | None:
+    """Store a qualification document of the provider; None when there is no such provider."""
+    if session.get(Provider, provider_id) is None:
+        return None
+    stored = blobs.put(data, field="body", allowed_types=DOCUMENT_TYPES, max_bytes=DOCUMENT_MAX_BYTES)
+    document = ProviderDocument(
+        provider_id=provider_id,
+        kind=kind,
+        title=title,
+        blob_key=stored.key,
+        content_type=stored.content_type,
+        size=stored.size,
+        uploaded_by=uploaded_by,
+        uploaded_at=datetime.now(UTC),
+    )
+    session.add(document)
+    session.flush()
+    return ProviderDocumentOut.model_validate(document.model_dump())
+
+
+def list_documents(session: Session, provider_id: uuid.UUID) -> list[ProviderDocumentOut]:
+    statement = select(ProviderDocument).where(ProviderDocument.provider_id == provider_id)
+    rows = session.exec(statement.order_by(ProviderDocument.uploaded_at)).all()  # type: ignore[arg-type]
+    return [ProviderDocumentOut.model_validate(row.model_dump()) for row in rows]

@@ -3,12 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from evaluation.projects.models import QualificationKind
 from evaluation.providers import service
-from evaluation.providers.models import ProviderIn, ProviderOut
+from evaluation.providers.models import ProviderDocumentOut, ProviderIn, ProviderOut
 from jiading_shared.auth import Principal, Role, require_roles
-from jiading_shared.service import API_PREFIX, PiiDep, SessionDep, found_or_404
+from jiading_shared.service import API_PREFIX, BlobsDep, PiiDep, SessionDep, found_or_404
 
 router = APIRouter(prefix="/providers", tags=["providers 承接机构"])
 
@@ -30,3 +31,37 @@ def register_provider(
 def get_provider(provider_id: uuid.UUID, principal: Reader, session: SessionDep, vault: PiiDep) -> ProviderOut:
     provider = service.get_provider(session, vault, provider_id)
     return found_or_404(provider, "provider-not-found", f"no provider {provider_id}")
+
+
+@router.post(
+    "/{provider_id}/documents",
+    status_code=201,
+    summary="Attach a qualification document (资质证明材料, 5.1.2.5): the request body is the file (pdf, jpeg, png)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in sorted(service.DOCUMENT_TYPES)
+            },
+        }
+    },
+)
+async def add_document(
+    provider_id: uuid.UUID,
+    request: Request,
+    principal: Registrar,
+    session: SessionDep,
+    blobs: BlobsDep,
+    kind: Annotated[QualificationKind, Query(description="机构概况 / 年度财务报表 / 规范化评估等级证书 / other")],
+    title: Annotated[str, Query(min_length=1, max_length=300)],
+) -> ProviderDocumentOut:
+    data = await request.body()
+    document = service.add_document(
+        session, blobs, provider_id, kind=kind.value, title=title, data=data, uploaded_by=principal.sub
+    )
+    return found_or_404(document, "provider-not-found", f"no provider {provider_id}")
+
+
+@router.get("/{provider_id}/documents", summary="Qualification documents of the provider")
+def list_documents(provider_id: uuid.UUID, principal: Reader, session: SessionDep) -> list[ProviderDocumentOut]:
+    return service.list_documents(session, provider_id)

@@ -1,4 +1,4 @@
-from grid_dispatch.grids import models  # noqa: F401 (register the tables on the metadata)
+from grid_dispatch import main  # noqa: F401 (importing the app registers every domain's tables)
 from grid_dispatch.tables import metadata
 from jiading_shared.migrations import run_env
 

@@ -1,0 +1,109 @@
+"""Time-limit scan (限时办结, 7.4.4): warn before a ticket's deadline, mark it overdue after and publish
+`ticket.overdue`. Runs on one replica at a time (advisory lock in the shared scheduler)."""
+
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from assist_desk.policy.service import policy_in_force
+from assist_desk.tickets.events import TICKET_OVERDUE, TicketOverdue
+from assist_desk.tickets.models import Ticket
+from assist_desk.tickets.rules import OPEN_STATES
+from jiading_shared.db import Database
+from jiading_shared.events import enqueue
+from jiading_shared.service import ScheduledJob
+from jiading_shared.types import assume_utc
+
+BATCH = 500
+DEADLINE_WARNINGS = Counter("assist_ticket_deadline_warnings_total", "Tickets warned before their time limit.")
+TICKETS_OVERDUE = Counter("assist_tickets_overdue_total", "Tickets that passed their time limit (限时办结).")
+OPEN_OVERDUE = Gauge("assist_tickets_open_overdue", "Open tickets past their time limit, at the last scan.")
+
+_OPEN = [state.value for state in OPEN_STATES]
+
+
+def scan_time_limits(db: Database, now: datetime | None = None) -> tuple[int, int]:
+    """Warn and mark overdue; returns (warned, overdue) counts of this run."""
+    now = now or datetime.now(UTC)
+    warned = overdue = 0
+    with db.session() as session:
+        lead = timedelta(hours=policy_in_force(session, now).warning_lead_hours)
+        warned = _warn(session, now, lead)
+    while True:
+        with db.session() as session:
+            batch = _mark_overdue(session, now)
+        overdue += batch
+        if batch < BATCH:
+            break
+    with db.session() as session:
+        count = session.exec(
+            select(func.count()).select_from(Ticket).where(Ticket.state.in_(_OPEN), Ticket.overdue_at.is_not(None))  # type: ignore[attr-defined,union-attr]
+        ).one()
+        OPEN_OVERDUE.set(count)
+    return warned, overdue
+
+
+def _warn(session: Session, now: datetime, lead: timedelta) -> int:
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.state.in_(_OPEN),  # type: ignore[attr-defined]
+            Ticket.warned_at.is_(None),  # type: ignore[union-attr]
+            Ticket.due_at <= now + lead,  # type: ignore[operator]
+            Ticket.due_at > now,  # type: ignore[operator]
+        )
+        .with_for_update(skip_locked=True)
+    )
+    tickets = session.exec(query).all()
+    for ticket in tickets:
+        ticket.warned_at = now
+        session.add(ticket)
+    DEADLINE_WARNINGS.inc(len(tickets))
+    return len(tickets)
+
+
+def _mark_overdue(session: Session, now: datetime) -> int:
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.state.in_(_OPEN),  # type: ignore[attr-defined]
+            Ticket.overdue_at.is_(None),  # type: ignore[union-attr]
+            Ticket.due_at <= now,  # type: ignore[operator]
+        )
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    tickets = session.exec(query).all()
+    for ticket in tickets:
+        ticket.overdue_at = now
+        session.add(ticket)
+        assert ticket.due_at is not None
+        _publish_overdue(session, ticket, now)
+    TICKETS_OVERDUE.inc(len(tickets))
+    return len(tickets)
+
+
+def _publish_overdue(session: Session, ticket: Ticket, now: datetime) -> None:
+    enqueue(
+        session,
+        TICKET_OVERDUE,
+        TicketOverdue(
+            ticket_id=ticket.id,
+            institution_id=ticket.institution_id,
+            town=ticket.town,
+            state=ticket.state,
+            due_at=assume_utc(ticket.due_at),  # type: ignore[arg-type]
+            time_limit_rule=ticket.time_limit_rule,
+            detected_at=now,
+        ),
+        key=str(ticket.id),
+    )
+
+
+def _run(db: Database) -> None:
+    scan_time_limits(db)
+
+
+JOBS = [ScheduledJob(name="assist-ticket-time-limits", interval_seconds=60, run=_run)]

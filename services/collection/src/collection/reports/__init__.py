@@ -1,0 +1,1 @@
+"""Reports: coverage per area and town (不遗漏, 不重复)."""

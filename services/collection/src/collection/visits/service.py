@@ -1,0 +1,336 @@
+"""Database reads and writes of visits, room statuses and visit rule versions."""
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, select
+
+from collection.outbox_bulk import enqueue_many
+from collection.visits import rules
+from collection.visits.events import REFUSAL_REPORTED, VISIT_OVERDUE, RefusalReported, RevisitReason, VisitOverdue
+from collection.visits.models import (
+    RoomState,
+    RoomStatus,
+    RoomStatusOut,
+    Visit,
+    VisitIn,
+    VisitOut,
+    VisitOutcome,
+    VisitRuleIn,
+    VisitRuleOut,
+    VisitRuleVersion,
+)
+from jiading_shared.errors import ProblemError, field_error
+from jiading_shared.events import enqueue
+from jiading_shared.workdays import WorkdayCalendar
+
+CLOCK_SKEW = timedelta(minutes=5)
+UNASSIGNED = "unassigned"
+REVISIT_STATES = frozenset(reason.value for reason in RevisitReason)
+
+
+def start_tracking_rooms(session: Session, room_ids: Iterable[uuid.UUID], *, area: str) -> None:
+    """Every new room starts as never visited (不遗漏: it shows on the work list until someone goes there)."""
+    session.add_all(RoomStatus(room_id=room_id, area=area) for room_id in room_ids)
+    session.flush()
+
+
+# --- rule versions --------------------------------------------------------------------------------------------------
+
+
+def rules_in_force(session: Session, on: date) -> VisitRuleVersion:
+    row = session.exec(
+        select(VisitRuleVersion)
+        .where(VisitRuleVersion.effective_from <= on)
+        .order_by(col(VisitRuleVersion.effective_from).desc(), col(VisitRuleVersion.version).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise ProblemError(409, "no-visit-rules", f"no visit rule version is in force on {on}")
+    return row
+
+
+def as_rules(row: VisitRuleVersion) -> rules.VisitRules:
+    return rules.VisitRules(
+        version=row.version,
+        occupied_absent_working_days=row.occupied_absent_working_days,
+        vacant_months=row.vacant_months,
+        refusal_threshold=row.refusal_threshold,
+        refusal_window_days=row.refusal_window_days,
+    )
+
+
+def add_rule_version(session: Session, data: VisitRuleIn, *, created_by: str) -> VisitRuleOut:
+    """A new version; earlier versions stay as they are (decisions keep pointing at the version they used)."""
+    latest = session.exec(select(func.max(VisitRuleVersion.version))).one() or 0
+    row = VisitRuleVersion(version=latest + 1, **data.model_dump(), created_by=created_by, created_at=datetime.now(UTC))
+    session.add(row)
+    session.flush()
+    return VisitRuleOut(**row.model_dump())
+
+
+def list_rule_versions(session: Session) -> list[VisitRuleOut]:
+    rows = session.exec(select(VisitRuleVersion).order_by(VisitRuleVersion.version)).all()
+    return [VisitRuleOut(**row.model_dump()) for row in rows]
+
+
+# --- visits ---------------------------------------------------------------------------------------------------------
+
+
+class RoomContext:
+    """What a visit needs to know about its room: its codes for the events."""
+
+    def __init__(self, room_id: uuid.UUID, house_code: str, town: str, area: str, grid: str, police_station: str):
+        self.room_id = room_id
+        self.house_code = house_code
+        self.town = town
+        self.area = area
+        self.grid = grid
+        self.police_station = police_station
+
+
+def record_visit(
+    session: Session,
+    room: RoomContext,
+    data: VisitIn,
+    *,
+    collector: str,
+    calendar: WorkdayCalendar,
+    now: datetime | None = None,
+) -> VisitOut:
+    now = now or datetime.now(UTC)
+    if data.visited_at > now + CLOCK_SKEW:
+        raise field_error(422, "body.visited_at", "a visit cannot lie in the future")
+    if data.registration_ids and data.outcome is not VisitOutcome.COLLECTED:
+        raise field_error(422, "body.registration_ids", "registrations go with a `collected` visit only")
+    visited_on = rules.local_date(data.visited_at)
+    rule_row = rules_in_force(session, visited_on)
+    visit_rules = as_rules(rule_row)
+    status = session.get(RoomStatus, room.room_id, with_for_update=True)
+    if status is None:  # rooms created before status tracking existed
+        status = RoomStatus(room_id=room.room_id, area=room.area)
+    deadline = rules.revisit_deadline(data.outcome, visited_on, visit_rules, calendar)
+
+    refusals: int | None = None
+    report = False
+    if data.outcome is VisitOutcome.REFUSED:
+        window_start = data.visited_at - timedelta(days=visit_rules.refusal_window_days)
+        earlier = session.exec(
+            select(Visit.visited_at).where(
+                Visit.room_id == room.room_id,
+                Visit.outcome == VisitOutcome.REFUSED.value,
+                Visit.visited_at >= window_start,
+            )
+        ).all()
+        decision = rules.refusal_decision(
+            [_aware(moment) for moment in earlier],
+            data.visited_at,
+            visit_rules,
+            already_flagged=status.refusal_flagged_at is not None,
+        )
+        refusals, report = decision.refusals_in_window, decision.report
+
+    visit = Visit(
+        room_id=room.room_id,
+        area=room.area,
+        visited_at=data.visited_at,
+        collector=collector,
+        outcome=data.outcome.value,
+        note=data.note,
+        neighbour_info=data.neighbour_info,
+        departure_intention=data.departure_intention,
+        next_visit_due=deadline.due if deadline else None,
+        due_provisional=deadline.provisional if deadline else False,
+        due_explanation=deadline.explanation if deadline else None,
+        refusals_in_window=refusals,
+        refusal_reported=report,
+        rule_version=visit_rules.version,
+        recorded_at=now,
+    )
+    session.add(visit)
+    session.flush()
+
+    # A late entry for an older visit does not overwrite the status a newer visit set.
+    last = _aware(status.last_visit_at) if status.last_visit_at else None
+    if last is None or data.visited_at >= last:
+        change = rules.status_after(data.outcome, deadline, status.next_visit_due, status.due_provisional)
+        status.state = change.state.value
+        status.last_visit_at = data.visited_at
+        status.next_visit_due = change.next_visit_due
+        status.due_provisional = change.due_provisional
+        if change.clears_flag:
+            status.refusal_flagged_at = None
+    if report:
+        status.refusal_flagged_at = now
+        payload = RefusalReported(
+            room_id=room.room_id,
+            house_code=room.house_code,
+            town=room.town,
+            area=room.area,
+            grid=room.grid,
+            police_station=room.police_station,
+            refusals=refusals or 1,
+            last_visit_at=data.visited_at,
+        )
+        enqueue(session, REFUSAL_REPORTED, payload, key=str(room.room_id))
+    session.add(status)
+    session.flush()
+    return visit_out(visit, data.registration_ids)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def visit_out(visit: Visit, registration_ids: list[uuid.UUID] | None = None) -> VisitOut:
+    return VisitOut(
+        **visit.model_dump(exclude={"recorded_at", "outcome", "visited_at"}),
+        outcome=VisitOutcome(visit.outcome),
+        visited_at=_aware(visit.visited_at),
+        registration_ids=registration_ids or [],
+    )
+
+
+def visits_of_room(session: Session, room_id: uuid.UUID) -> list[VisitOut]:
+    rows = session.exec(select(Visit).where(Visit.room_id == room_id).order_by(col(Visit.visited_at).desc())).all()
+    return [visit_out(row) for row in rows]
+
+
+# --- room status and the work list ----------------------------------------------------------------------------------
+
+
+def status_rows(
+    session: Session, condition: object, *, limit: int | None = None
+) -> list[tuple[RoomStatus, object, object]]:
+    from collection.places.models import Building, Room
+
+    query = (
+        select(RoomStatus, Room, Building)
+        .join(Room, col(Room.id) == col(RoomStatus.room_id))
+        .join(Building, col(Building.id) == col(Room.building_id))
+        .where(condition)  # type: ignore[arg-type]
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query).all())  # type: ignore[arg-type]
+
+
+def status_out(status: RoomStatus, room: object, building: object, today: date) -> RoomStatusOut:
+    address = " ".join(
+        part
+        for part in (
+            getattr(building, "road", ""),
+            f"{getattr(building, 'lane', '')}弄" if getattr(building, "lane", None) else "",
+            f"{getattr(building, 'number', '')}号",
+            f"{getattr(room, 'room_no', '')}室",
+        )
+        if part
+    )
+    return RoomStatusOut(
+        room_id=status.room_id,
+        house_code=getattr(room, "house_code", ""),
+        room_no=getattr(room, "room_no", ""),
+        building_id=building.id,
+        address=address,
+        area=status.area,
+        state=RoomState(status.state),
+        last_visit_at=status.last_visit_at,
+        next_visit_due=status.next_visit_due,
+        due_provisional=status.due_provisional,
+        overdue=rules.days_overdue(status.next_visit_due, today) > 0,
+        days_overdue=rules.days_overdue(status.next_visit_due, today),
+        refusal_flagged=status.refusal_flagged_at is not None,
+    )
+
+
+def work_list(session: Session, areas: list[str], *, today: date, horizon_days: int, limit: int) -> list[RoomStatusOut]:
+    """Rooms due or overdue in `areas` (deadline within `horizon_days`, or waiting without a deadline), most urgent
+    first."""
+    if not areas:
+        return []
+    waiting = [state.value for state in rules.NEEDS_WORK]
+    condition = and_(
+        col(RoomStatus.area).in_(areas),
+        or_(
+            col(RoomStatus.next_visit_due) <= today + timedelta(days=horizon_days),
+            and_(col(RoomStatus.next_visit_due).is_(None), col(RoomStatus.state).in_(waiting)),
+        ),
+    )
+    # Rank the light status rows first, then read rooms and buildings for the page only.
+    statuses = list(session.exec(select(RoomStatus).where(condition)).all())
+    statuses.sort(key=lambda status: rules.work_list_rank(RoomState(status.state), status.next_visit_due, today))
+    page = statuses[:limit]
+    if not page:
+        return []
+    rows = status_rows(session, col(RoomStatus.room_id).in_([status.room_id for status in page]))
+    order = {status.room_id: position for position, status in enumerate(page)}
+    rows.sort(key=lambda row: order[row[0].room_id])
+    return [status_out(status, room, building, today) for status, room, building in rows]
+
+
+# --- the overdue scan -----------------------------------------------------------------------------------------------
+
+
+def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Counter[str]:
+    """Publish visit.overdue once for every deadline that passed and was not reported; return the overdue rooms per
+    area (all of them, reported now or before)."""
+    from collection.places.models import Area, AreaCollector, Room
+
+    overdue_per_area: Counter[str] = Counter(
+        dict(
+            session.exec(
+                select(RoomStatus.area, func.count())
+                .where(col(RoomStatus.next_visit_due) < today)
+                .group_by(RoomStatus.area)
+            ).all()
+        )
+    )
+    areas = {area.code: area for area in session.exec(select(Area)).all()}
+    collectors: dict[str, str] = {}
+    for assignment in session.exec(select(AreaCollector).order_by(AreaCollector.collector_sub)).all():
+        collectors.setdefault(assignment.area, assignment.collector_sub)
+    while True:
+        rows = session.exec(
+            select(RoomStatus.room_id, RoomStatus.area, RoomStatus.next_visit_due, RoomStatus.state, Room.house_code)
+            .join(Room, col(Room.id) == col(RoomStatus.room_id))
+            .where(
+                col(RoomStatus.next_visit_due) < today,
+                or_(
+                    col(RoomStatus.overdue_reported_due).is_(None),
+                    col(RoomStatus.overdue_reported_due) != col(RoomStatus.next_visit_due),
+                ),
+            )
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            break
+        events: list[tuple[BaseModel, str]] = []
+        for room_id, area_code, due, state, house_code in rows:
+            area = areas[area_code]
+            payload = VisitOverdue(
+                room_id=room_id,
+                house_code=house_code,
+                town=area.town,
+                area=area_code,
+                grid=area.grid,
+                collector=collectors.get(area_code, UNASSIGNED),
+                due_date=due,
+                days_overdue=rules.days_overdue(due, today),
+                reason=RevisitReason(state) if state in REVISIT_STATES else None,
+            )
+            events.append((payload, str(room_id)))
+        enqueue_many(session, VISIT_OVERDUE, events)
+        # One statement per distinct deadline: every row of the batch is marked with the deadline it reported.
+        by_due: dict[date, list[uuid.UUID]] = {}
+        for room_id, _area, due, _state, _code in rows:
+            by_due.setdefault(due, []).append(room_id)
+        for due, room_ids in by_due.items():
+            session.execute(
+                update(RoomStatus).where(col(RoomStatus.room_id).in_(room_ids)).values(overdue_reported_due=due)
+            )
+        session.flush()
+    return overdue_per_area

@@ -1,0 +1,283 @@
+"""Database reads and writes of projects: the bid, the actuals, evidence, and the figures the scoring reads."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from pydantic import BaseModel
+from sqlmodel import Session, func, select
+
+from evaluation.projects import rules
+from evaluation.projects.models import (
+    ActivityRecord,
+    ActivityRecordIn,
+    ActivityRecordOut,
+    ArchiveItem,
+    ArchiveItemIn,
+    ArchiveItemOut,
+    Article,
+    ArticleIn,
+    ArticleOut,
+    AssistanceProject,
+    BudgetAdjustment,
+    BudgetAdjustmentIn,
+    BudgetAdjustmentOut,
+    Complaint,
+    ComplaintIn,
+    ComplaintOut,
+    Evidence,
+    EvidenceOut,
+    Expenditure,
+    ExpenditureIn,
+    ExpenditureOut,
+    Mobilisation,
+    MobilisationIn,
+    MobilisationOut,
+    PlannedActivity,
+    PlannedActivityOut,
+    ProjectIn,
+    ProjectOut,
+    ProjectRecord,
+    Recognition,
+    RecognitionIn,
+    RecognitionOut,
+    RecordIn,
+    SafetyIncident,
+    SafetyIncidentIn,
+    SafetyIncidentOut,
+    SatisfactionSurvey,
+    SatisfactionSurveyIn,
+    SatisfactionSurveyOut,
+    to_fen,
+    to_yuan,
+)
+from evaluation.providers.models import Provider
+from evaluation.scoring.models import MeasureInputs
+from jiading_shared.blobs import BlobStore
+from jiading_shared.errors import ProblemError, field_error
+
+EVIDENCE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of actual: the path segment under /projects/{id}/, its table and schemas."""
+
+    path: str
+    label: str
+    table: type[ProjectRecord]
+    schema_in: type[RecordIn]
+    schema_out: type[BaseModel]
+
+
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    RecordKind("activities", "活动开展 (5.4.1.1, 5.2.5.3)", ActivityRecord, ActivityRecordIn, ActivityRecordOut),
+    RecordKind("expenditures", "项目支出 (5.3.1)", Expenditure, ExpenditureIn, ExpenditureOut),
+    RecordKind("budget-adjustments", "预算调整 (5.3.4)", BudgetAdjustment, BudgetAdjustmentIn, BudgetAdjustmentOut),
+    RecordKind("articles", "通讯录用 (5.2.4.2)", Article, ArticleIn, ArticleOut),
+    RecordKind("recognitions", "报道、荣誉、文章 (5.4.4.2)", Recognition, RecognitionIn, RecognitionOut),
+    RecordKind("complaints", "投诉及处置 (5.2.2.5)", Complaint, ComplaintIn, ComplaintOut),
+    RecordKind(
+        "satisfaction-surveys", "满意度调查 (5.4.3)", SatisfactionSurvey, SatisfactionSurveyIn, SatisfactionSurveyOut
+    ),
+    RecordKind("safety-incidents", "安全事件 (5.2.7)", SafetyIncident, SafetyIncidentIn, SafetyIncidentOut),
+    RecordKind("archive-items", "档案 (5.2.6)", ArchiveItem, ArchiveItemIn, ArchiveItemOut),
+    RecordKind("mobilisations", "资源动员 (5.2.3)", Mobilisation, MobilisationIn, MobilisationOut),
+)
+
+
+def project_or_404(session: Session, project_id: uuid.UUID) -> AssistanceProject:
+    project = session.get(AssistanceProject, project_id)
+    if project is None:
+        raise ProblemError(404, "project-not-found", f"no project {project_id}")
+    return project
+
+
+def create_project(session: Session, data: ProjectIn, *, created_by: str) -> ProjectOut:
+    if session.get(Provider, data.provider_id) is None:
+        raise field_error(422, "body.provider_id", f"no provider {data.provider_id}")
+    project = AssistanceProject(
+        provider_id=data.provider_id,
+        name=data.name,
+        service_year=data.service_year,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        target_disability_types=[str(kind) for kind in data.target_disability_types],
+        budget_planned_fen=to_fen(data.budget_planned),
+        satisfied_planned=data.satisfied_planned,
+        staffing_plan=[item.model_dump(mode="json") for item in data.staffing_plan],
+        schedule=[item.model_dump(mode="json") for item in data.schedule],
+        quality_targets=data.quality_targets,
+        created_by=created_by,
+        created_at=datetime.now(UTC),
+    )
+    session.add(project)
+    session.flush()
+    for activity in data.planned_activities:
+        session.add(
+            PlannedActivity(
+                project_id=project.id,
+                name=activity.name,
+                planned_persons=activity.planned_persons,
+                planned_frequency=activity.planned_frequency,
+                disability_types=[str(kind) for kind in activity.disability_types],
+            )
+        )
+    session.flush()
+    return project_out(session, project)
+
+
+def planned_activities(session: Session, project_id: uuid.UUID) -> list[PlannedActivity]:
+    statement = select(PlannedActivity).where(PlannedActivity.project_id == project_id).order_by(PlannedActivity.name)
+    return list(session.exec(statement).all())
+
+
+def project_out(session: Session, project: AssistanceProject) -> ProjectOut:
+    return ProjectOut.model_validate(
+        {
+            **project.model_dump(exclude={"budget_planned_fen"}),
+            "budget_planned": to_yuan(project.budget_planned_fen),
+            "planned_activities": [
+                PlannedActivityOut.model_validate(activity.model_dump())
+                for activity in planned_activities(session, project.id)
+            ],
+        }
+    )
+
+
+def list_projects(session: Session, provider_id: uuid.UUID | None, service_year: int | None) -> list[ProjectOut]:
+    statement = select(AssistanceProject).order_by(AssistanceProject.created_at)
+    if provider_id is not None:
+        statement = statement.where(AssistanceProject.provider_id == provider_id)
+    if service_year is not None:
+        statement = statement.where(AssistanceProject.service_year == service_year)
+    return [project_out(session, project) for project in session.exec(statement).all()]
+
+
+def add_record(
+    session: Session, kind: RecordKind, project: AssistanceProject, data: RecordIn, *, recorded_by: str
+) -> BaseModel:
+    if isinstance(data, ActivityRecordIn):
+        activity = session.get(PlannedActivity, data.planned_activity_id)
+        if activity is None or activity.project_id != project.id:
+            raise field_error(422, "body.planned_activity_id", "not a planned activity of this project")
+    record = kind.table(
+        **data.row_fields(), project_id=project.id, recorded_by=recorded_by, recorded_at=datetime.now(UTC)
+    )
+    session.add(record)
+    session.flush()
+    return kind.schema_out.model_validate(record.model_dump())
+
+
+def list_records(session: Session, kind: RecordKind, project_id: uuid.UUID) -> list[BaseModel]:
+    table = kind.table
+    statement = select(table).where(table.project_id == project_id).order_by(table.recorded_at)  # type: ignore[attr-defined]
+    return [kind.schema_out.model_validate(row.model_dump()) for row in session.exec(statement).all()]
+
+
+Row = TypeVar("Row", bound=ProjectRecord)
+
+
+def _rows(session: Session, table: type[Row], project_id: uuid.UUID) -> list[Row]:
+    return list(session.exec(select(table).where(table.project_id == project_id)).all())  # type: ignore[attr-defined]
+
+
+def _activity_totals(session: Session, project_id: uuid.UUID) -> dict[uuid.UUID, rules.ActivityTotals]:
+    # Summed in the database: a project may hold tens of thousands of activity records.
+    statement = (
+        select(
+            ActivityRecord.planned_activity_id,
+            func.coalesce(func.sum(ActivityRecord.persons_served), 0),
+            func.count(),
+        )
+        .where(ActivityRecord.project_id == project_id)
+        .group_by(ActivityRecord.planned_activity_id)
+    )
+    return {
+        activity_id: rules.ActivityTotals(int(persons), int(sessions))
+        for activity_id, persons, sessions in session.exec(statement).all()
+    }
+
+
+def _expenditure_fen(session: Session, project_id: uuid.UUID) -> int:
+    statement = select(func.coalesce(func.sum(Expenditure.amount_fen), 0)).where(Expenditure.project_id == project_id)
+    return int(session.exec(statement).one())
+
+
+def project_records(session: Session, project: AssistanceProject) -> rules.ProjectRecords:
+    return rules.ProjectRecords(
+        service_year=project.service_year,
+        budget_planned_fen=project.budget_planned_fen,
+        satisfied_planned=project.satisfied_planned,
+        planned_activities=planned_activities(session, project.id),
+        activity_totals=_activity_totals(session, project.id),
+        expenditure_fen=_expenditure_fen(session, project.id),
+        adjustments=_rows(session, BudgetAdjustment, project.id),
+        articles=_rows(session, Article, project.id),
+        recognitions=_rows(session, Recognition, project.id),
+        complaints=_rows(session, Complaint, project.id),
+        surveys=_rows(session, SatisfactionSurvey, project.id),
+        incidents=_rows(session, SafetyIncident, project.id),
+        mobilisations=_rows(session, Mobilisation, project.id),
+    )
+
+
+def project_measures(session: Session, project: AssistanceProject) -> tuple[MeasureInputs, set[str]]:
+    """The project's figures for the scoring model and the vetoes its records prove."""
+    records = project_records(session, project)
+    return rules.measure_inputs(records), rules.vetoes_from_records(records)
+
+
+# --- evidence ------------------------------------------------------------------------------------------------------
+
+
+def add_evidence(
+    session: Session,
+    blobs: BlobStore,
+    project: AssistanceProject,
+    *,
+    factor_code: str,
+    known_factors: set[str],
+    title: str,
+    data: bytes,
+    uploaded_by: str,
+) -> EvidenceOut:
+    if factor_code not in known_factors:
+        raise field_error(422, "query.factor", f"{factor_code} is not a factor of the scoring model")
+    stored = blobs.put(data, field="body", allowed_types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES)
+    evidence = Evidence(
+        project_id=project.id,
+        factor_code=factor_code,
+        title=title,
+        blob_key=stored.key,
+        content_type=stored.content_type,
+        size=stored.size,
+        uploaded_by=uploaded_by,
+        uploaded_at=datetime.now(UTC),
+    )
+    session.add(evidence)
+    session.flush()
+    return EvidenceOut.model_validate(evidence.model_dump())
+
+
+def list_evidence(session: Session, project_id: uuid.UUID) -> list[EvidenceOut]:
+    statement = select(Evidence).where(Evidence.project_id == project_id).order_by(Evidence.uploaded_at)
+    return [EvidenceOut.model_validate(row.model_dump()) for row in session.exec(statement).all()]
+
+
+def evidence_by_factor(session: Session, project_id: uuid.UUID) -> dict[str, list[dict[str, str]]]:
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for item in list_evidence(session, project_id):
+        grouped.setdefault(item.factor_code, []).append(
+            {"id": str(item.id), "title": item.title, "blob_key": item.blob_key, "content_type": item.content_type}
+        )
+    return grouped
+
+
+def evidence_row(session: Session, project_id: uuid.UUID, evidence_id: uuid.UUID) -> Evidence:
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.project_id != project_id:
+        raise ProblemError(404, "evidence-not-found", f"no evidence {evidence_id} on project {project_id}")
+    return evidence

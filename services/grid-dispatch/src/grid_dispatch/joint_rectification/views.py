@@ -1,0 +1,119 @@
+"""HTTP routes of joint rectification: apply (B.1), sign off in order, file the summary (C.1), list and read."""
+
+import uuid
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from grid_dispatch.joint_rectification import service
+from grid_dispatch.joint_rectification.models import (
+    JointRectification,
+    RectificationIn,
+    RectificationOut,
+    SignOffIn,
+    SummaryIn,
+)
+from grid_dispatch.joint_rectification.rules import RectificationState, SignOffLevel
+from jiading_shared.auth import Principal, Role, ensure_dept, ensure_town, require_roles, town_in_scope
+from jiading_shared.errors import ProblemError
+from jiading_shared.service import API_PREFIX, BlobsDep, PiiDep, SessionDep
+from jiading_shared.workdays import WorkdayCalendar
+
+router = APIRouter(prefix="/joint-rectifications", tags=["joint rectification 联合整治"])
+
+Applicant = Annotated[
+    Principal, Depends(require_roles(Role.DUTY_OFFICER, Role.COMMUNITY_POLICE, Role.DISPATCHER, Role.COMMANDER))
+]
+Signer = Annotated[Principal, Depends(require_roles(Role.DUTY_OFFICER, Role.COMMANDER))]
+Reader = Annotated[
+    Principal,
+    Depends(
+        require_roles(Role.DUTY_OFFICER, Role.COMMUNITY_POLICE, Role.DISPATCHER, Role.COMMANDER, Role.OPERATIONS_PATROL)
+    ),
+]
+
+
+def _department_staff(principal: Principal) -> bool:
+    return not principal.is_admin and not principal.has_role(Role.DISPATCHER, Role.COMMANDER)
+
+
+def _found(session: SessionDep, principal: Principal, rectification_id: uuid.UUID) -> JointRectification:
+    row = service.get(session, rectification_id)
+    if row is None or not town_in_scope(principal, row.town):
+        raise ProblemError(404, "rectification-not-found", f"no joint rectification {rectification_id}")
+    return row
+
+
+@router.post("", status_code=201, summary="Apply for a joint rectification (form B.1)")
+def apply(
+    body: RectificationIn,
+    principal: Applicant,
+    session: SessionDep,
+    vault: PiiDep,
+    request: Request,
+    response: Response,
+) -> RectificationOut:
+    if _department_staff(principal):
+        ensure_dept(principal, body.applicant_department)
+    calendar = cast(WorkdayCalendar, request.app.state.calendar)
+    town = service.data_town(session, body)
+    ensure_town(principal, town)
+    created = service.apply(
+        session, vault, calendar, body, actor=principal.sub, may_override_notice=principal.satisfies(Role.COMMANDER)
+    )
+    response.headers["Location"] = f"{API_PREFIX}/joint-rectifications/{created.id}"
+    return created
+
+
+@router.get("", summary="Joint rectifications of a town; `department` lists the actions a department takes part in")
+def list_rectifications(
+    principal: Reader,
+    session: SessionDep,
+    vault: PiiDep,
+    town: Annotated[str | None, Query(max_length=50)] = None,
+    department: Annotated[str | None, Query(max_length=50)] = None,
+    state: RectificationState | None = None,
+) -> list[RectificationOut]:
+    town = town or principal.town
+    if town is not None or not principal.is_district_wide():
+        ensure_town(principal, town)
+    if _department_staff(principal) and not principal.has_role(Role.OPERATIONS_PATROL):
+        department = department or principal.dept
+        ensure_dept(principal, department)
+    return service.list_rectifications(session, vault, town=town, department=department, state=state)
+
+
+@router.get("/{rectification_id}", summary="One joint rectification")
+def get_rectification(
+    rectification_id: uuid.UUID, principal: Reader, session: SessionDep, vault: PiiDep
+) -> RectificationOut:
+    row = _found(session, principal, rectification_id)
+    return service.rectification_out(row, service.contact_phone(vault, row))
+
+
+@router.post("/{rectification_id}/sign-offs", summary="申请单位领导 → 城运中心领导 → 分管领导: approve or reject")
+def sign_off(
+    rectification_id: uuid.UUID, body: SignOffIn, principal: Signer, session: SessionDep, vault: PiiDep
+) -> RectificationOut:
+    row = _found(session, principal, rectification_id)
+    if body.level is SignOffLevel.APPLICANT_LEADER:
+        if _department_staff(principal):
+            ensure_dept(principal, row.applicant_department)
+    elif not principal.satisfies(Role.COMMANDER):
+        raise ProblemError(403, "forbidden", f"the {body.level} signs as a commander of the town")
+    return service.sign_off(session, vault, row, body, actor=principal.sub)
+
+
+@router.post("/{rectification_id}/summary", summary="File the summary (form C.1) with before and after photos")
+def file_summary(
+    rectification_id: uuid.UUID,
+    body: SummaryIn,
+    principal: Applicant,
+    session: SessionDep,
+    vault: PiiDep,
+    blobs: BlobsDep,
+) -> RectificationOut:
+    row = _found(session, principal, rectification_id)
+    if _department_staff(principal):
+        ensure_dept(principal, row.applicant_department)
+    return service.file_summary(session, vault, blobs, row, body, actor=principal.sub)
