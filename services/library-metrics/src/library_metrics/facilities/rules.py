@@ -20,6 +20,11 @@ class FacilityTier(StrEnum):
     OTHER_EXTENSION_POINT = "other_extension_point"
 
 
+class CommitteeKind(StrEnum):
+    COMMUNITY = "community"  # 居委 (社区)
+    VILLAGE = "village"  # 村委 (行政村)
+
+
 TIER_LABELS: dict[FacilityTier, str] = {
     FacilityTier.DISTRICT_LIBRARY: "区级图书馆",
     FacilityTier.TOWN_LIBRARY: "镇（街道）图书馆",
@@ -58,3 +63,11 @@ def area_problems(
     if usable_area is not None and public_service_area is not None and public_service_area > usable_area:
         problems["public_service_area_m2"] = "exceeds the usable area"
     return problems
+
+
+def committee_problem(committee_code: str | None, committee_known: bool) -> str | None:
+    """An activity room or village reading room names the 居委/村委 it serves, and it must be registered, so that the
+    layout rule of DB 31114/Z 006-2025 5.2.3 (a room in every running community or village) can count it."""
+    if committee_code is None:
+        return None
+    return None if committee_known else "no such committee in this town (register it under /towns/{town}/committees)"

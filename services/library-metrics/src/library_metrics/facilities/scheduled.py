@@ -1,4 +1,5 @@
-"""Periodic jobs of the facilities domain: none yet (compliance evaluation will run here)."""
+"""Periodic jobs of the facilities domain: none; the compliance jobs (closing periods, gauges) live in
+`compliance/scheduled.py`."""
 
 from jiading_shared.service import ScheduledJob
 
