@@ -8,7 +8,7 @@
    round is previewed and published (measures from all records, aggregation, vetoes, result stored, event queued).
 
 Runs on PostgreSQL (TEST_DATABASE_URL, a local server, or a throwaway one from the machine's binaries, as the tests
-do) and falls back to SQLite when none is available. Figures only, no pass/fail — docs/benchmarks/evaluation.md.
+do) and falls back to SQLite when none is available. Figures only, no pass/fail — docs/benchmarks.md.
 """
 
 from __future__ import annotations
