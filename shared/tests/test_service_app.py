@@ -212,3 +212,44 @@ def test_json_logs_carry_request_id_and_service(capsys: pytest.CaptureFixture[st
     assert record["service"] == "demo"
     assert record["level"] == "WARNING"
     assert ContextFilter("x").filter(logging.makeLogRecord({}))
+
+
+def test_oversized_body_is_413_problem_before_any_route(tmp_path: Path) -> None:
+    settings = DemoSettings(
+        database_url=f"sqlite:///{tmp_path}/big.db",
+        migrate_on_start=False,
+        kafka_enabled=False,
+        schedulers_enabled=False,
+        max_request_bytes=2048,
+    )
+    app = create_app(
+        ServiceDefinition("demo", "collection", "demo", "Demo", "t", settings, DemoTable.metadata, [router])
+    )
+    DemoTable.metadata.create_all(create_engine(settings.effective_database_url))
+    token = "Bearer " + mint_token(settings, sub="u1", roles=["admin"])
+    with TestClient(app) as test_client:
+        big = test_client.post(
+            "/api/v1/notes/plain", content=b"{" + b" " * 4096 + b"}", headers={"Authorization": token}
+        )
+        assert big.status_code == 413
+        assert big.headers["content-type"] == "application/problem+json"
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"text": "x", '
+            yield b'"count": 1}'
+
+        chunked = test_client.post(
+            "/api/v1/notes/plain",
+            content=chunks(),
+            headers={"Authorization": token, "Content-Type": "application/json"},
+        )
+        assert chunked.status_code == 201, "a small chunked body is replayed to the route intact"
+
+        def big_chunks() -> Iterator[bytes]:
+            for _ in range(10):
+                yield b" " * 1024
+
+        assert (
+            test_client.post("/api/v1/notes/plain", content=big_chunks(), headers={"Authorization": token}).status_code
+            == 413
+        )

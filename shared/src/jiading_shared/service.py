@@ -28,7 +28,7 @@ from jiading_shared import __version__
 from jiading_shared.auth import Authenticator, Principal, town_in_scope
 from jiading_shared.blobs import BlobStore
 from jiading_shared.db import Database
-from jiading_shared.errors import PROBLEM_RESPONSES, ProblemError, install_error_handlers
+from jiading_shared.errors import PROBLEM_RESPONSES, ProblemError, install_error_handlers, problem_response
 from jiading_shared.events.consumer import ConsumerRunner, Subscription, dead_letter_topic
 from jiading_shared.events.envelope import topics_of
 from jiading_shared.events.loop import StoppableLoop
@@ -116,6 +116,60 @@ class _RequestContextMiddleware:
                 )
             request_id_var.reset(id_token)
             user_var.reset(user_token)
+
+
+class _BodySizeLimitMiddleware:
+    """413 problem+json for a request body over the limit, before any route reads it. A declared Content-Length is
+    checked at once; a chunked body is read up to the limit and then replayed to the app."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            413, slug="payload-too-large", detail=f"the request body exceeds {self.max_bytes} bytes"
+        )
+        await response(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class _Scheduler(StoppableLoop):
@@ -224,6 +278,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.blobs = BlobStore(settings.effective_blob_dir)
     app.state.calendar = WorkdayCalendar.from_file(settings.calendar_override_file or None)
     install_error_handlers(app)
+    app.add_middleware(_BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(_RequestContextMiddleware)
     # HTTP metrics on a registry of this app's own (several apps share one test process); event, domain and build
     # metrics live on the process-wide default registry. /metrics serves both.

@@ -1,12 +1,11 @@
 """Pure rules of rounds: what changed between two sheets (the audit trail), the provider's self-evaluation next to
 the panel's result, and the CSV form of a published result."""
 
-import csv
-import io
 from collections.abc import Mapping
 from typing import Any
 
 from evaluation.scoring.rules import ScoreResult
+from jiading_shared.csv_export import csv_document
 
 CSV_COLUMNS = (
     "row",
@@ -56,11 +55,9 @@ def self_evaluation_comparison(self_scores: Mapping[str, float], result: ScoreRe
 def result_csv(result: ScoreResult) -> str:
     """One row per factor, then per group, then the total and the vetoes; UTF-8 with BOM so that spreadsheet programs
     open the Chinese names correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[tuple[object, ...]] = []
     for factor in result.factors.values():
-        writer.writerow(
+        rows.append(
             (
                 "factor",
                 factor.code,
@@ -80,10 +77,10 @@ def result_csv(result: ScoreResult) -> str:
             )
         )
     for code, points in result.groups.items():
-        writer.writerow(("group", code, "", "", f"{points:g}", *[""] * 10))
-    writer.writerow(("total", "", "", result.max_total, f"{result.total:g}", *[""] * 10))
+        rows.append(("group", code, "", "", f"{points:g}", *[""] * 10))
+    rows.append(("total", "", "", result.max_total, f"{result.total:g}", *[""] * 10))
     for veto in result.vetoes_applied:
-        writer.writerow(
+        rows.append(
             (
                 "veto",
                 veto.code,
@@ -102,4 +99,4 @@ def result_csv(result: ScoreResult) -> str:
                 veto.clause,
             )
         )
-    return "\ufeff" + buffer.getvalue()
+    return csv_document(CSV_COLUMNS, rows)

@@ -1,7 +1,5 @@
 """HTTP routes of compliance: a facility's results (the contract), a town's layout, reports and CSV exports."""
 
-import csv
-import io
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -10,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
+from jiading_shared.csv_export import csv_response
 from jiading_shared.errors import FieldError, ProblemError, field_error
 from jiading_shared.service import SessionDep, found_in_town_or_404
 from jiading_shared.workdays import WorkdayCalendar
@@ -216,16 +215,7 @@ CSV_COLUMNS = [
 
 
 def _csv_response(rows: list[list[object]], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(rows)
-    # BOM: spreadsheet programs used by the bureau open UTF-8 Chinese text correctly with it.
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(CSV_COLUMNS, rows, filename)
 
 
 def _csv_rows(
