@@ -97,7 +97,7 @@ class ServiceSettings(BaseSettings):
 
     # --- HTTP / misc ----------------------------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Interface `python -m <service>` listens on.")
-    max_request_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Larger request bodies get 413.")
+    max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     log_level: str = "INFO"
     log_json: bool = True
     schedulers_enabled: bool = True
