@@ -3,7 +3,11 @@
 from fastapi import FastAPI
 
 from collection import models  # noqa: F401 (every domain's tables on the metadata)
+from collection.declarations.views import router as declarations_router
+from collection.key_houses.views import router as key_houses_router
 from collection.places.views import router as places_router
+from collection.publicity import scheduled as publicity_scheduled
+from collection.publicity.views import router as publicity_router
 from collection.registrations.views import router as registrations_router
 from collection.reports.views import router as reports_router
 from collection.settings import CollectionSettings
@@ -26,8 +30,16 @@ def build_app(settings: CollectionSettings | None = None) -> FastAPI:
             ),
             settings=settings or CollectionSettings(),
             metadata=metadata,
-            routers=[places_router, visits_router, registrations_router, reports_router],
-            scheduled_jobs=[*visits_scheduled.JOBS],
+            routers=[
+                places_router,
+                visits_router,
+                registrations_router,
+                declarations_router,
+                key_houses_router,
+                publicity_router,
+                reports_router,
+            ],
+            scheduled_jobs=[*visits_scheduled.JOBS, *publicity_scheduled.JOBS],
         )
     )
 

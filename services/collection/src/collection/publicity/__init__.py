@@ -1,0 +1,1 @@
+"""Publicity activities (实有人口宣传, DB 31114/Z 004-2025)."""
