@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,25 @@ DEAD_LETTER_TYPE = "dead-letter"
 DEAD_LETTER_ENCODING_HEADER = "dlq_value_encoding"
 
 
+def _outbox_row(
+    spec: EventSpec[Any], payload: BaseModel, key: str, subject: str | None, event_id: str | None, now: datetime
+) -> dict[str, Any]:
+    if not isinstance(payload, spec.payload):
+        raise TypeError(f"{spec.type} expects a {spec.payload.__name__} payload, got {type(payload).__name__}")
+    return {
+        "event_id": event_id or str(uuid.uuid4()),
+        "topic": spec.topic,
+        "event_key": key,
+        "event_type": spec.type,
+        "source": spec.source,
+        "subject": subject if subject is not None else key,
+        "event_time": now,
+        "payload": payload.model_dump_json(),
+        "created_at": now,
+        "attempts": 0,
+    }
+
+
 def enqueue(
     session: Session | Connection,
     spec: EventSpec[Any],
@@ -31,25 +51,19 @@ def enqueue(
     event_id: str | None = None,
 ) -> str:
     """Add an event to the outbox inside the caller's transaction; returns the event id (ce_id)."""
-    if not isinstance(payload, spec.payload):
-        raise TypeError(f"{spec.type} expects a {spec.payload.__name__} payload, got {type(payload).__name__}")
+    row = _outbox_row(spec, payload, key, subject, event_id, datetime.now(UTC))
+    session.execute(insert(outbox).values(**row))
+    return str(row["event_id"])
+
+
+def enqueue_many(session: Session | Connection, spec: EventSpec[Any], events: Sequence[tuple[BaseModel, str]]) -> int:
+    """Queue (payload, key) pairs in one statement, in the caller's transaction (a scan may queue thousands; one
+    INSERT per event would be far slower). Returns how many were queued."""
+    if not events:
+        return 0
     now = datetime.now(UTC)
-    event_id = event_id or str(uuid.uuid4())
-    session.execute(
-        insert(outbox).values(
-            event_id=event_id,
-            topic=spec.topic,
-            event_key=key,
-            event_type=spec.type,
-            source=spec.source,
-            subject=subject if subject is not None else key,
-            event_time=now,
-            payload=payload.model_dump_json(),
-            created_at=now,
-            attempts=0,
-        )
-    )
-    return event_id
+    session.execute(insert(outbox), [_outbox_row(spec, payload, key, None, None, now) for payload, key in events])
+    return len(events)
 
 
 def enqueue_dead_letter(

@@ -395,7 +395,7 @@ def import_registrations(
     (the old registration ends, 不重复) exactly as for a single form."""
     from sqlalchemy import insert
 
-    from collection.outbox_bulk import enqueue_many
+    from jiading_shared.events.outbox import enqueue_many
 
     problems: list[FieldError] = []
     places: dict[str, RoomPlace] = {}

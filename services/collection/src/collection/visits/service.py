@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
-from collection.outbox_bulk import enqueue_many
 from collection.visits import rules
 from collection.visits.events import REFUSAL_REPORTED, VISIT_OVERDUE, RefusalReported, RevisitReason, VisitOverdue
 from collection.visits.models import (
@@ -26,6 +25,7 @@ from collection.visits.models import (
 )
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
+from jiading_shared.events.outbox import enqueue_many
 from jiading_shared.workdays import WorkdayCalendar
 
 CLOCK_SKEW = timedelta(minutes=5)
