@@ -12,6 +12,8 @@ from grid_dispatch.incidents import scheduled as incidents_scheduled
 from grid_dispatch.incidents.views import router as incidents_router
 from grid_dispatch.incidents.views import simulation_router
 from grid_dispatch.joint_rectification.views import router as rectification_router
+from grid_dispatch.meetings import scheduled as meetings_scheduled
+from grid_dispatch.meetings.views import router as meetings_router
 from grid_dispatch.open311.views import router as open311_router
 from grid_dispatch.rulesets.views import router as rules_router
 from grid_dispatch.settings import GridSettings
@@ -43,10 +45,16 @@ def build_app(settings: GridSettings | None = None) -> FastAPI:
                 simulation_router,
                 rules_router,
                 rectification_router,
+                meetings_router,
             ],
             root_routers=[open311_router],
             subscriptions=[incident_consumers.subscription(calendar)],
-            scheduled_jobs=[*grids_scheduled.JOBS, *duty_scheduled.JOBS, *incidents_scheduled.JOBS],
+            scheduled_jobs=[
+                *grids_scheduled.JOBS,
+                *duty_scheduled.JOBS,
+                *incidents_scheduled.JOBS,
+                *meetings_scheduled.JOBS,
+            ],
         )
     )
 

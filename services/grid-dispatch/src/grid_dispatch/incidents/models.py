@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import DateTime, ForeignKeyConstraint, String, Text, UniqueConstraint
 
 from grid_dispatch.grids.models import CODE_LENGTH
-from grid_dispatch.incidents.rules import Action, IncidentState, ReturnReason
+from grid_dispatch.incidents.rules import Action, CoordinationMethod, IncidentState, ReturnReason
 from grid_dispatch.rulesets.models import CATEGORY_PATTERN, IncidentKind
 from grid_dispatch.tables import GridTable
 from jiading_shared.types import UtcDateTime
@@ -93,6 +93,24 @@ class IncidentStep(GridTable, table=True):
     rule_id: str | None = sqlmodel.Field(default=None, max_length=50)
     reason_code: str | None = sqlmodel.Field(default=None, max_length=30)
     note: str | None = sqlmodel.Field(default=None, sa_type=Text)
+
+
+class OnsiteCoordination(GridTable, table=True):
+    """现场协调 log entry (DB 31114/Z 009-2025 4.3.1): a call or radio contact with a department, its arrival."""
+
+    __tablename__ = "onsite_coordination"
+    __table_args__ = (ForeignKeyConstraint(["incident_id"], ["incident.id"], name="fk_onsite_coordination_incident"),)
+
+    id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True)
+    incident_id: uuid.UUID = sqlmodel.Field(index=True)
+    department_code: str = sqlmodel.Field(max_length=CODE_LENGTH, index=True)
+    method: CoordinationMethod = sqlmodel.Field(sa_type=String(10))
+    contact_person: str | None = sqlmodel.Field(default=None, max_length=100)
+    contacted_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+    arrived_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
+    outcome: str | None = sqlmodel.Field(default=None, sa_type=Text)
+    recorded_by: str = sqlmodel.Field(max_length=200)
+    recorded_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
 
 
 # --- API schemas ----------------------------------------------------------------------------------------------------
@@ -227,3 +245,32 @@ class SimulationOut(BaseModel):
     replayed: int
     changed: int
     changes: list[SimulatedChange]
+
+
+class CoordinationIn(_In):
+    department_code: str = Field(min_length=1, max_length=CODE_LENGTH, description="department contacted")
+    method: CoordinationMethod = Field(description="phone 电话 / radio 电台 / on_site 现场")
+    contact_person: str | None = Field(default=None, max_length=100, description="who answered")
+    contacted_at: datetime = Field(description="when the department was contacted")
+    arrived_at: datetime | None = Field(default=None, description="arrival on site, if already known")
+    outcome: str | None = Field(default=None, max_length=2000, description="现场情况 / result of the contact")
+
+
+class ArrivalIn(_In):
+    arrived_at: datetime = Field(description="when the department's staff reached the site")
+    outcome: str | None = Field(default=None, max_length=2000, description="现场情况")
+
+
+class CoordinationOut(BaseModel):
+    id: uuid.UUID
+    incident_id: uuid.UUID
+    department_code: str
+    method: CoordinationMethod
+    method_label: str
+    contact_person: str | None
+    contacted_at: UtcDateTime
+    arrived_at: UtcDateTime | None
+    minutes_to_arrive: int | None = Field(description="minutes from contact to arrival")
+    outcome: str | None
+    recorded_by: str
+    recorded_at: UtcDateTime

@@ -118,6 +118,44 @@ RETURN_REASON_LABELS: dict[ReturnReason, str] = {
 }
 
 
+# --- on-site coordination (DB 31114/Z 009-2025 4.3.1) ---------------------------------------------------------------
+
+
+class CoordinationMethod(StrEnum):
+    PHONE = "phone"  # 电话
+    RADIO = "radio"  # 电台
+    ON_SITE = "on_site"  # 现场 (face to face on site)
+
+
+COORDINATION_METHOD_LABELS: dict[CoordinationMethod, str] = {
+    CoordinationMethod.PHONE: "电话",
+    CoordinationMethod.RADIO: "电台",
+    CoordinationMethod.ON_SITE: "现场",
+}
+# Entries are logged as they happen or just after; a few minutes of clock skew are tolerated.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def coordination_problem(
+    reported_at: datetime, contacted_at: datetime, arrived_at: datetime | None, now: datetime
+) -> tuple[str, str] | None:
+    """(field, message) when the times of a coordination entry cannot be right, else None."""
+    if contacted_at > now + CLOCK_SKEW:
+        return "contacted_at", "a contact is logged after it happened"
+    if contacted_at < reported_at - CLOCK_SKEW:
+        return "contacted_at", "before the incident was reported"
+    if arrived_at is not None:
+        if arrived_at > now + CLOCK_SKEW:
+            return "arrived_at", "an arrival is logged after it happened"
+        if arrived_at < contacted_at:
+            return "arrived_at", "before the department was contacted"
+    return None
+
+
+def minutes_between(start: datetime, end: datetime | None) -> int | None:
+    return None if end is None else int((end - start).total_seconds() // 60)
+
+
 # --- routing --------------------------------------------------------------------------------------------------------
 
 

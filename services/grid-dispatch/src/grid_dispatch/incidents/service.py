@@ -15,26 +15,34 @@ from grid_dispatch.duty.service import on_duty_in_grid
 from grid_dispatch.grids.models import Grid
 from grid_dispatch.incidents.events import EVENT_OF_ACTION, INCIDENT_OVERDUE, IncidentStepEvent
 from grid_dispatch.incidents.models import (
+    ArrivalIn,
+    CoordinationIn,
+    CoordinationOut,
     Incident,
     IncidentOut,
     IncidentSource,
     IncidentStep,
+    OnsiteCoordination,
     SimulatedChange,
     SimulationOut,
     StepOut,
 )
 from grid_dispatch.incidents.rules import (
+    COORDINATION_METHOD_LABELS,
     STATE_LABELS,
     Action,
     CompiledRouting,
+    CoordinationMethod,
     DepartmentEntry,
     IllegalTransition,
     IncidentState,
     RoutingDecision,
     RoutingInput,
     allowed_actions,
+    coordination_problem,
     decide_route,
     differing_routes,
+    minutes_between,
     next_state,
     pick_responder,
     sla_deadline,
@@ -135,11 +143,11 @@ def create_incident(
         reported_at=now,
         updated_at=now,
     )
-    session.add(incident)
-    session.flush()
-    _record(
-        session,
+    # The incident is written once, already dispatched, and its two steps in one statement: fewer round trips per
+    # creation (issue 4 performance). Each event payload is taken when its step happens.
+    report = _new_step(
         incident,
+        1,
         Action.REPORT,
         None,
         actor,
@@ -148,20 +156,54 @@ def create_incident(
         rule_id=decision.rule_id,
         note=decision.reason,
     )
+    steps = [(report, _event(incident, report))]
     if decision.department_code is not None:
-        _dispatch_to(
-            session,
-            calendar,
+        previous = _assign(session, calendar, incident, decision.department_code, Action.DISPATCH, now)
+        dispatched = _new_step(
             incident,
-            decision.department_code,
+            2,
             Action.DISPATCH,
+            previous,
             actor,
             now,
             rule_version=routing.label,
             rule_id=decision.rule_id,
             note=decision.reason,
         )
+        steps.append((dispatched, _event(incident, dispatched)))
+    session.add(incident)
+    session.flush()  # the incident row before its steps (foreign key)
+    session.add_all([step for step, _payload in steps])
+    for step, payload in steps:
+        spec = EVENT_OF_ACTION.get(Action(step.action))
+        if spec is not None:
+            enqueue(session, spec, payload, key=str(incident.id))
     return incident
+
+
+def _assign(
+    session: Session,
+    calendar: WorkdayCalendar,
+    incident: Incident,
+    department_code: str,
+    action: Action,
+    now: datetime,
+) -> IncidentState:
+    """Hand the incident to the department and its on-duty responder and start the accept clock; returns the state
+    it was in."""
+    previous = IncidentState(incident.state)
+    incident.state = next_state(previous, action)
+    incident.department_code = department_code
+    incident.responder = pick_responder(on_duty_in_grid(session, incident.town, department_code, incident.grid, now))
+    catalog = rulesets.catalog(session, now)
+    category = _category(catalog, incident.category, "category")
+    deadline = sla_deadline(
+        now, category.accept_within, category.warn_at_fraction, calendar, catalog.body.working_window
+    )
+    _set_clock(incident, deadline.due_at, deadline.warn_at, f"签收时限 / accept by: {deadline.explanation}")
+    incident.sla_version = catalog.label
+    incident.updated_at = now
+    return previous
 
 
 def _dispatch_to(
@@ -177,18 +219,7 @@ def _dispatch_to(
     rule_id: str | None = None,
     note: str | None = None,
 ) -> None:
-    previous = IncidentState(incident.state)
-    incident.state = next_state(previous, action)
-    incident.department_code = department_code
-    incident.responder = pick_responder(on_duty_in_grid(session, incident.town, department_code, incident.grid, now))
-    catalog = rulesets.catalog(session, now)
-    category = _category(catalog, incident.category, "category")
-    deadline = sla_deadline(
-        now, category.accept_within, category.warn_at_fraction, calendar, catalog.body.working_window
-    )
-    _set_clock(incident, deadline.due_at, deadline.warn_at, f"签收时限 / accept by: {deadline.explanation}")
-    incident.sla_version = catalog.label
-    incident.updated_at = now
+    previous = _assign(session, calendar, incident, department_code, action, now)
     session.add(incident)
     _record(session, incident, action, previous, actor, now, rule_version=rule_version, rule_id=rule_id, note=note)
 
@@ -199,6 +230,37 @@ def _set_clock(incident: Incident, due_at: datetime | None, warn_at: datetime | 
     incident.warned_at = None
     incident.overdue_at = None
     incident.sla_explanation = explanation
+
+
+def _new_step(
+    incident: Incident,
+    seq: int,
+    action: Action,
+    from_state: IncidentState | None,
+    actor: str,
+    at: datetime,
+    *,
+    rule_version: str | None = None,
+    rule_id: str | None = None,
+    reason_code: str | None = None,
+    note: str | None = None,
+) -> IncidentStep:
+    """A timeline step as the incident stands now (not yet added to the session)."""
+    return IncidentStep(
+        incident_id=incident.id,
+        seq=seq,
+        action=action,
+        from_state=from_state,
+        to_state=IncidentState(incident.state),
+        actor=actor,
+        at=at,
+        department_code=incident.department_code,
+        responder=incident.responder,
+        rule_version=rule_version,
+        rule_id=rule_id,
+        reason_code=reason_code,
+        note=note,
+    )
 
 
 def _record(
@@ -214,27 +276,27 @@ def _record(
     reason_code: str | None = None,
     note: str | None = None,
 ) -> IncidentStep:
+    """Append a step to the timeline of an existing incident (the incident row is locked by the caller) and queue its
+    event."""
     last = session.exec(select(func.max(IncidentStep.seq)).where(IncidentStep.incident_id == incident.id)).one()
-    step = IncidentStep(
-        incident_id=incident.id,
-        seq=(last or 0) + 1,
-        action=action,
-        from_state=from_state,
-        to_state=IncidentState(incident.state),
-        actor=actor,
-        at=at,
-        department_code=incident.department_code,
-        responder=incident.responder,
+    step = _new_step(
+        incident,
+        (last or 0) + 1,
+        action,
+        from_state,
+        actor,
+        at,
         rule_version=rule_version,
         rule_id=rule_id,
         reason_code=reason_code,
         note=note,
     )
     session.add(step)
-    session.flush()
     spec = EVENT_OF_ACTION.get(action)
     if spec is not None:
         enqueue(session, spec, _event(incident, step), key=str(incident.id))
+    else:
+        session.flush()
     return step
 
 
@@ -435,6 +497,121 @@ def transition(
         session, incident, action, previous, actor, now, rule_version=rule_version, reason_code=reason_code, note=note
     )
     return incident
+
+
+# --- on-site coordination (DB 31114/Z 009-2025 4.3.1) ---------------------------------------------------------------
+
+
+def _coordination_note(entry: OnsiteCoordination, arrived_only: bool = False) -> str:
+    method = COORDINATION_METHOD_LABELS[CoordinationMethod(entry.method)]
+    who = f"{entry.department_code}" + (f" ({entry.contact_person})" if entry.contact_person else "")
+    parts = (
+        [f"{who} 到达现场 / arrived {assume_utc(entry.arrived_at).isoformat()}"]
+        if arrived_only and entry.arrived_at is not None
+        else [f"{method}协调 {who} at {assume_utc(entry.contacted_at).isoformat()}"]
+    )
+    if not arrived_only and entry.arrived_at is not None:
+        parts.append(f"arrived {assume_utc(entry.arrived_at).isoformat()}")
+    if entry.outcome:
+        parts.append(entry.outcome)
+    return "; ".join(parts)
+
+
+def log_coordination(session: Session, incident: Incident, data: CoordinationIn, *, actor: str) -> CoordinationOut:
+    """A dispatcher's call or radio contact with a department (and its arrival), in the log and the timeline."""
+    now = datetime.now(UTC)
+    try:
+        next_state(IncidentState(incident.state), Action.COORDINATE)
+    except IllegalTransition as exc:
+        raise _conflict(exc) from exc
+    _require_department(session, incident, data.department_code, "body.department_code")
+    contacted_at = assume_utc(data.contacted_at)
+    arrived_at = assume_utc(data.arrived_at) if data.arrived_at else None
+    problem = coordination_problem(assume_utc(incident.reported_at), contacted_at, arrived_at, now)
+    if problem is not None:
+        raise field_error(422, f"body.{problem[0]}", problem[1])
+    entry = OnsiteCoordination(
+        incident_id=incident.id,
+        department_code=data.department_code,
+        method=data.method,
+        contact_person=data.contact_person,
+        contacted_at=contacted_at,
+        arrived_at=arrived_at,
+        outcome=data.outcome,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    session.add(entry)
+    incident.updated_at = now
+    session.add(incident)
+    state = IncidentState(incident.state)
+    _record(session, incident, Action.COORDINATE, state, actor, now, note=_coordination_note(entry))
+    return coordination_out(entry)
+
+
+def record_arrival(
+    session: Session, incident: Incident, entry: OnsiteCoordination, data: ArrivalIn, *, actor: str
+) -> CoordinationOut:
+    now = datetime.now(UTC)
+    if entry.arrived_at is not None:
+        raise ProblemError(
+            409, "arrival-recorded", f"arrival of {entry.department_code} was recorded at {entry.arrived_at}"
+        )
+    try:
+        next_state(IncidentState(incident.state), Action.COORDINATE)
+    except IllegalTransition as exc:
+        raise _conflict(exc) from exc
+    arrived_at = assume_utc(data.arrived_at)
+    problem = coordination_problem(assume_utc(incident.reported_at), assume_utc(entry.contacted_at), arrived_at, now)
+    if problem is not None:
+        raise field_error(422, f"body.{problem[0]}", problem[1])
+    entry.arrived_at = arrived_at
+    if data.outcome:
+        entry.outcome = f"{entry.outcome}\n{data.outcome}" if entry.outcome else data.outcome
+    session.add(entry)
+    incident.updated_at = now
+    session.add(incident)
+    note = (
+        _coordination_note(entry, arrived_only=True)
+        if not data.outcome
+        else (f"{entry.department_code} 到达现场 / arrived {arrived_at.isoformat()}; {data.outcome}")
+    )
+    _record(session, incident, Action.COORDINATE, IncidentState(incident.state), actor, now, note=note)
+    return coordination_out(entry)
+
+
+def coordination_log(session: Session, incident_id: uuid.UUID) -> list[CoordinationOut]:
+    rows = session.exec(
+        select(OnsiteCoordination)
+        .where(OnsiteCoordination.incident_id == incident_id)
+        .order_by(OnsiteCoordination.contacted_at, OnsiteCoordination.recorded_at)
+    )
+    return [coordination_out(row) for row in rows]
+
+
+def get_coordination(session: Session, incident: Incident, entry_id: uuid.UUID) -> OnsiteCoordination | None:
+    entry = session.get(OnsiteCoordination, entry_id)
+    return entry if entry is not None and entry.incident_id == incident.id else None
+
+
+def coordination_out(entry: OnsiteCoordination) -> CoordinationOut:
+    method = CoordinationMethod(entry.method)
+    contacted_at = assume_utc(entry.contacted_at)
+    arrived_at = assume_utc(entry.arrived_at) if entry.arrived_at else None
+    return CoordinationOut(
+        id=entry.id,
+        incident_id=entry.incident_id,
+        department_code=entry.department_code,
+        method=method,
+        method_label=COORDINATION_METHOD_LABELS[method],
+        contact_person=entry.contact_person,
+        contacted_at=contacted_at,
+        arrived_at=arrived_at,
+        minutes_to_arrive=minutes_between(contacted_at, arrived_at),
+        outcome=entry.outcome,
+        recorded_by=entry.recorded_by,
+        recorded_at=entry.recorded_at,
+    )
 
 
 # --- SLA scan -------------------------------------------------------------------------------------------------------

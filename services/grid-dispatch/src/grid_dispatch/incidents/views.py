@@ -10,6 +10,9 @@ from grid_dispatch.grids.models import Grid
 from grid_dispatch.incidents import service
 from grid_dispatch.incidents.models import (
     API_SOURCES,
+    ArrivalIn,
+    CoordinationIn,
+    CoordinationOut,
     DispatchIn,
     Incident,
     IncidentIn,
@@ -242,6 +245,35 @@ def _oversight_step(action: Action) -> Callable[..., IncidentOut]:
 
 router.post("/{incident_id}/supervise", summary="督办")(_oversight_step(Action.SUPERVISE))
 router.post("/{incident_id}/remind", summary="催办")(_oversight_step(Action.REMIND))
+
+
+@router.post(
+    "/{incident_id}/coordination",
+    status_code=201,
+    summary="现场协调: log a call or radio contact with a department (DB 31114/Z 009-2025 4.3.1)",
+)
+def log_coordination(
+    incident_id: uuid.UUID, body: CoordinationIn, principal: Dispatcher, session: SessionDep
+) -> CoordinationOut:
+    incident = _visible(session, principal, incident_id, lock=True)
+    return service.log_coordination(session, incident, body, actor=principal.sub)
+
+
+@router.get("/{incident_id}/coordination", summary="The on-site coordination log of an incident")
+def coordination_log(incident_id: uuid.UUID, principal: Reader, session: SessionDep) -> list[CoordinationOut]:
+    incident = _visible(session, principal, incident_id)
+    return service.coordination_log(session, incident.id)
+
+
+@router.post("/{incident_id}/coordination/{entry_id}/arrival", summary="Record a contacted department's arrival")
+def record_arrival(
+    incident_id: uuid.UUID, entry_id: uuid.UUID, body: ArrivalIn, principal: Dispatcher, session: SessionDep
+) -> CoordinationOut:
+    incident = _visible(session, principal, incident_id, lock=True)
+    entry = service.get_coordination(session, incident, entry_id)
+    if entry is None:
+        raise ProblemError(404, "coordination-not-found", f"no coordination entry {entry_id} on incident {incident_id}")
+    return service.record_arrival(session, incident, entry, body, actor=principal.sub)
 
 
 @simulation_router.post("/simulations", summary="Replay a draft routing table against the last N incidents")

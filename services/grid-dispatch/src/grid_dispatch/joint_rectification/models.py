@@ -6,10 +6,17 @@ from typing import Any
 
 import sqlmodel
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Date, DateTime, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKeyConstraint, String, Text, UniqueConstraint
 
 from grid_dispatch.grids.models import CODE_LENGTH
-from grid_dispatch.joint_rectification.rules import HalfDay, RectificationState, SignOffLevel, Vehicle
+from grid_dispatch.joint_rectification.rules import (
+    HalfDay,
+    RectificationState,
+    SignOffLevel,
+    TaskRole,
+    TaskState,
+    Vehicle,
+)
 from grid_dispatch.tables import GridTable
 from jiading_shared.types import UtcDateTime
 
@@ -43,6 +50,33 @@ class JointRectification(GridTable, table=True):
     created_by: str = sqlmodel.Field(max_length=200)
     created_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
     updated_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+
+
+class RectificationTask(GridTable, table=True):
+    """The task of one department in an approved joint rectification: it lists and closes its own."""
+
+    __tablename__ = "rectification_task"
+    __table_args__ = (
+        UniqueConstraint("rectification_id", "department_code", name="uq_rectification_task_department"),
+        ForeignKeyConstraint(
+            ["rectification_id"], ["joint_rectification.id"], name="fk_rectification_task_rectification"
+        ),
+    )
+
+    id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True)
+    rectification_id: uuid.UUID = sqlmodel.Field(index=True)
+    town: str = sqlmodel.Field(max_length=CODE_LENGTH, index=True)
+    department_code: str = sqlmodel.Field(max_length=CODE_LENGTH, index=True)
+    role: TaskRole = sqlmodel.Field(sa_type=String(20))
+    head_count: int | None = None
+    starts_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+    ends_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+    state: TaskState = sqlmodel.Field(sa_type=String(20), index=True)
+    report: str | None = sqlmodel.Field(default=None, sa_type=Text)
+    deployed_head_count: int | None = None
+    completed_by: str | None = sqlmodel.Field(default=None, max_length=200)
+    completed_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
 
 
 # --- API schemas ----------------------------------------------------------------------------------------------------
@@ -125,3 +159,25 @@ class RectificationOut(BaseModel):
     created_by: str
     created_at: UtcDateTime
     updated_at: UtcDateTime
+
+
+class TaskCompleteIn(_In):
+    report: str = Field(min_length=1, max_length=4000, description="what the department did in the action")
+    deployed_head_count: int | None = Field(default=None, ge=0, le=1000, description="人数 actually deployed")
+
+
+class TaskOut(BaseModel):
+    id: uuid.UUID
+    rectification_id: uuid.UUID
+    town: str
+    department_code: str
+    role: TaskRole
+    head_count: int | None
+    starts_at: UtcDateTime
+    ends_at: UtcDateTime
+    state: TaskState
+    report: str | None
+    deployed_head_count: int | None
+    completed_by: str | None
+    completed_at: UtcDateTime | None
+    created_at: UtcDateTime

@@ -19,6 +19,27 @@ class RectificationState(StrEnum):
     COMPLETED = "completed"  # C.1 filed
 
 
+class TaskRole(StrEnum):
+    COMMAND = "command"  # 现场指挥单位
+    PARTICIPANT = "participant"  # 参与单位
+
+
+class TaskState(StrEnum):
+    ASSIGNED = "assigned"  # 已下达
+    COMPLETED = "completed"  # 已完成 (the department reported its part)
+
+
+def task_units(command_unit: str, participants: list[tuple[str, int]]) -> list[tuple[str, TaskRole, int | None]]:
+    """One task per department taking part (DB 31114/Z 009-2025 4.2.2): the command unit (with its head count when it
+    also sends staff) and each participating unit with its head count; a unit listed twice gets one task."""
+    heads: dict[str, int] = {}
+    for code, count in participants:
+        heads[code] = heads.get(code, 0) + count
+    tasks: list[tuple[str, TaskRole, int | None]] = [(command_unit, TaskRole.COMMAND, heads.get(command_unit))]
+    tasks += [(code, TaskRole.PARTICIPANT, count) for code, count in heads.items() if code != command_unit]
+    return tasks
+
+
 class SignOffLevel(StrEnum):
     APPLICANT_LEADER = "applicant_leader"
     CENTRE_LEADER = "centre_leader"

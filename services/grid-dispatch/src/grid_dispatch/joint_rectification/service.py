@@ -22,17 +22,22 @@ from grid_dispatch.joint_rectification.models import (
     JointRectification,
     RectificationIn,
     RectificationOut,
+    RectificationTask,
     SignOffIn,
     SummaryIn,
+    TaskCompleteIn,
+    TaskOut,
 )
 from grid_dispatch.joint_rectification.rules import (
     SIGN_OFF_ORDER,
     Action,
     RectificationState,
+    TaskState,
     clashes,
     notice_short_by,
     sign_off_problem,
     start_of,
+    task_units,
 )
 from grid_dispatch.rulesets import service as rulesets
 from jiading_shared.blobs import BlobStore
@@ -181,6 +186,7 @@ def sign_off(
     if row.state is RectificationState.REJECTED:
         _emit(session, RECTIFICATION_REJECTED, row, actor, reason=data.reason)
     elif row.state is RectificationState.APPROVED:
+        _assign_tasks(session, row)
         _emit(session, RECTIFICATION_APPROVED, row, actor)
     return rectification_out(row, contact_phone(vault, row))
 
@@ -218,6 +224,71 @@ def file_summary(
     if not data.solved:
         _reopen(session, row, actor)
     return rectification_out(row, contact_phone(vault, row))
+
+
+def _assign_tasks(session: Session, row: JointRectification) -> None:
+    """On approval each participating department gets its task (DB 31114/Z 009-2025 4.2.2)."""
+    now = datetime.now(UTC)
+    participants = [(p["department_code"], int(p["head_count"])) for p in row.participants]
+    for department_code, role, head_count in task_units(row.command_unit, participants):
+        session.add(
+            RectificationTask(
+                rectification_id=row.id,
+                town=row.town,
+                department_code=department_code,
+                role=role,
+                head_count=head_count,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                state=TaskState.ASSIGNED,
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
+def list_tasks(
+    session: Session,
+    *,
+    town: str | None,
+    department: str | None,
+    rectification_id: uuid.UUID | None,
+    state: TaskState | None,
+) -> list[TaskOut]:
+    query = select(RectificationTask).order_by(RectificationTask.starts_at, RectificationTask.department_code)
+    for column, value in (
+        (RectificationTask.town, town),
+        (RectificationTask.department_code, department),
+        (RectificationTask.rectification_id, rectification_id),
+        (RectificationTask.state, state),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return [TaskOut.model_validate(task, from_attributes=True) for task in session.exec(query.limit(1000))]
+
+
+def get_task(session: Session, task_id: uuid.UUID) -> RectificationTask | None:
+    return session.get(RectificationTask, task_id)
+
+
+def complete_task(session: Session, task: RectificationTask, data: TaskCompleteIn, *, actor: str) -> TaskOut:
+    if task.state == TaskState.COMPLETED:
+        raise ProblemError(409, "task-completed", f"task {task.id} was completed at {task.completed_at}")
+    rectification = session.get(JointRectification, task.rectification_id)
+    if rectification is None or rectification.state not in (RectificationState.APPROVED, RectificationState.COMPLETED):
+        raise ProblemError(409, "rectification-not-approved", "the joint rectification is not approved")
+    now = datetime.now(UTC)
+    if now < assume_utc(task.starts_at):
+        raise ProblemError(
+            409, "task-not-started", f"the action starts at {assume_utc(task.starts_at).isoformat()}; report after it"
+        )
+    task.state = TaskState.COMPLETED
+    task.report = data.report
+    task.deployed_head_count = data.deployed_head_count
+    task.completed_by, task.completed_at = actor, now
+    session.add(task)
+    session.flush()
+    return TaskOut.model_validate(task, from_attributes=True)
 
 
 def _reopen(session: Session, row: JointRectification, actor: str) -> JointRectification:

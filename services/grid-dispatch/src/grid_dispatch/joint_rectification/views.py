@@ -12,8 +12,10 @@ from grid_dispatch.joint_rectification.models import (
     RectificationOut,
     SignOffIn,
     SummaryIn,
+    TaskCompleteIn,
+    TaskOut,
 )
-from grid_dispatch.joint_rectification.rules import RectificationState, SignOffLevel
+from grid_dispatch.joint_rectification.rules import RectificationState, SignOffLevel, TaskState
 from jiading_shared.auth import Principal, Role, ensure_dept, ensure_town, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError
 from jiading_shared.service import API_PREFIX, BlobsDep, PiiDep, SessionDep
@@ -81,6 +83,34 @@ def list_rectifications(
         department = department or principal.dept
         ensure_dept(principal, department)
     return service.list_rectifications(session, vault, town=town, department=department, state=state)
+
+
+@router.get("/tasks", summary="Tasks of approved actions; a department sees its own")
+def list_tasks(
+    principal: Reader,
+    session: SessionDep,
+    town: Annotated[str | None, Query(max_length=50)] = None,
+    department: Annotated[str | None, Query(max_length=50)] = None,
+    rectification_id: uuid.UUID | None = None,
+    state: TaskState | None = None,
+) -> list[TaskOut]:
+    town = town or principal.town
+    if town is not None or not principal.is_district_wide():
+        ensure_town(principal, town)
+    if _department_staff(principal) and not principal.has_role(Role.OPERATIONS_PATROL):
+        department = department or principal.dept
+        ensure_dept(principal, department)
+    return service.list_tasks(session, town=town, department=department, rectification_id=rectification_id, state=state)
+
+
+@router.post("/tasks/{task_id}/complete", summary="A participating department reports its task done")
+def complete_task(task_id: uuid.UUID, body: TaskCompleteIn, principal: Applicant, session: SessionDep) -> TaskOut:
+    task = service.get_task(session, task_id)
+    if task is None or not town_in_scope(principal, task.town):
+        raise ProblemError(404, "task-not-found", f"no rectification task {task_id}")
+    if _department_staff(principal):
+        ensure_dept(principal, task.department_code)
+    return service.complete_task(session, task, body, actor=principal.sub)
 
 
 @router.get("/{rectification_id}", summary="One joint rectification")

@@ -141,6 +141,15 @@ class DutyStandardBody(_Strict):
     patrol_min_per_week: int = Field(ge=0, le=20, description="DB 31114/Z 010-2025 4.2.4.1: 每周1-2次")
     patrol_max_per_week: int = Field(ge=1, le=20)
     joint_action_notice_working_days: int = Field(ge=0, le=30, description="DB 31114/Z 010-2025 4.2.1.1: 提前3个工作日")
+    # Versions published before weekly meetings existed read the standard's list.
+    sector_meeting_attendee_unit_types: list[UnitType] = Field(
+        default=[UnitType.ENFORCEMENT_SQUAD, UnitType.MARKET_REGULATION_OFFICE],
+        description="units that attend each 片区网格 weekly meeting (DB 31114/Z 010-2025 4.2.2.3, 4.2.3.3)",
+    )
+    police_meeting_attendee_unit_types: list[UnitType] = Field(
+        default=[UnitType.OPERATIONS_CENTRE],
+        description="units meeting each 派出所 weekly besides the 派出所 itself (DB 31114/Z 010-2025 4.2.1.2)",
+    )
 
     @model_validator(mode="after")
     def _range(self) -> "DutyStandardBody":
