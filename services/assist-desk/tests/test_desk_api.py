@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, date, datetime, timedelta
 
@@ -550,3 +552,116 @@ def test_institution_summary(desk: Desk) -> None:
     assert summary["rectifications"] == {"open": 1}
     assert summary["time_limit_breaches"] == 0
     assert backwards.status_code == 422
+
+
+def test_district_summary_for_the_service_office(desk: Desk) -> None:
+    # DB31114/Z 022-2025 5.1 区政务服务办公室; 5.2.1.4 定期汇总政务服务机构帮办服务: every institution, totals.
+    centre, member = desk.setup()
+    station = desk.institution(name='=HYPERLINK("http://x")安亭站', forms=["self_service", "accompanied", "fallback"])
+    station_member = desk.staff(station["id"], name="李帮办")
+    elsewhere = desk.institution(name="南翔镇政务服务中心", town="jd-nanxiang")
+    done = desk.ticket(centre, member)
+    desk.act(done["id"], "start")
+    desk.act(done["id"], "complete")
+    desk.ok(
+        desk.client.post(
+            f"/api/v1/tickets/{done['id']}/review", json={"level": "very_dissatisfied"}, headers=desk.assistant
+        ),
+        201,
+    )
+    escalated = desk.ticket(station, station_member, channel="hotline_12345")
+    desk.act(escalated["id"], "escalate", {"type": "consultation", "reason": "咨询"})
+    desk.ticket(station, station_member, form="self_service")
+    today = date.today().isoformat()
+    period = {"from": today, "to": today}
+
+    district = desk.ok(desk.client.get("/api/v1/reports/district-summary", params=period, headers=desk.office))
+    town_view = desk.ok(desk.client.get("/api/v1/reports/district-summary", params=period, headers=desk.assistant))
+    other_town = desk.client.get(
+        "/api/v1/reports/district-summary", params={**period, "town": "jd-nanxiang"}, headers=desk.assistant
+    )
+    office_town = desk.ok(
+        desk.client.get(
+            "/api/v1/reports/district-summary", params={**period, "town": "jd-nanxiang"}, headers=desk.office
+        )
+    )
+    backwards = desk.client.get(
+        "/api/v1/reports/district-summary", params={"from": today, "to": "2020-01-01"}, headers=desk.office
+    )
+
+    by_name = {row["institution_name"]: row for row in district["institutions"]}
+    assert set(by_name) == {centre["name"], station["name"], elsewhere["name"]}
+    assert by_name[centre["name"]]["tickets"] == 1
+    assert by_name[station["name"]]["by_form"] == {"accompanied": 1, "self_service": 1}
+    assert by_name[elsewhere["name"]]["tickets"] == 0
+    assert district["town"] is None
+    assert district["totals"]["tickets"] == 3
+    assert district["totals"]["by_channel"] == {"in_hall": 2, "hotline_12345": 1}
+    assert district["totals"]["by_fallback_type"] == {"consultation": 1}
+    assert district["totals"]["escalations"] == 1
+    assert district["totals"]["satisfaction"] == {"very_dissatisfied": 1}
+    assert district["totals"]["bad_reviews"] == 1
+    assert district["totals"]["rectifications"] == {"open": 1}
+    # Staff of a town see their own town's institutions only.
+    assert town_view["town"] == "jd-anting"
+    assert {row["institution_name"] for row in town_view["institutions"]} == {centre["name"], station["name"]}
+    assert town_view["totals"]["tickets"] == 3
+    assert other_town.status_code == 403
+    assert [row["institution_name"] for row in office_town["institutions"]] == [elsewhere["name"]]
+    assert backwards.status_code == 422
+
+
+def test_district_summary_csv_export_is_safe_from_formula_injection(desk: Desk) -> None:
+    # DB31114/Z 022-2025 5.2.1.4: the summary as a spreadsheet; a name starting with "=" must not run as a formula.
+    centre, member = desk.setup()
+    desk.institution(name='=HYPERLINK("http://x")站', forms=["self_service", "accompanied", "fallback"])
+    desk.ticket(centre, member)
+    today = date.today().isoformat()
+
+    response = desk.client.get(
+        "/api/v1/reports/district-summary.csv", params={"from": today, "to": today}, headers=desk.office
+    )
+    unauthenticated = desk.client.get("/api/v1/reports/district-summary.csv", params={"from": today, "to": today})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, *institutions, total = rows
+    assert header[0] == "机构 institution"
+    names = [row[0] for row in institutions]
+    assert '\'=HYPERLINK("http://x")站' in names
+    assert centre["name"] in names
+    assert total[0] == "全区合计 district total"
+    assert total[header.index("受理总数 tickets")] == "1"
+    assert total[header.index("陪同办 accompanied")] == "1"
+    assert unauthenticated.status_code == 401
+
+
+def test_complaints_past_their_limit_are_counted(desk: Desk) -> None:
+    # DB31114/Z 022-2025 9.2.1 及时处理投诉和建议, 7.4.4 投诉在规定的时限内处理: complaints past the limit are counted.
+    institution, member = desk.setup()
+    late = desk.ticket(institution, member)
+    late = desk.act(late["id"], "escalate", {"type": "complaint", "reason": "等候时间过长"})
+    on_time = desk.ticket(institution, member)
+    desk.act(on_time["id"], "escalate", {"type": "complaint", "reason": "建议增加座椅"})
+    desk.act(on_time["id"], "resolve", {"note": "已增加"})
+    database = Database(desk.settings.database_url)
+    try:
+        scan_time_limits(database, datetime.fromisoformat(late["due_at"]) + timedelta(minutes=1))
+    finally:
+        database.dispose()
+    today = date.today().isoformat()
+
+    summary = desk.ok(
+        desk.client.get(
+            f"/api/v1/institutions/{institution['id']}/summary",
+            params={"from": today, "to": today},
+            headers=desk.office,
+        )
+    )
+
+    assert summary["by_fallback_type"] == {"complaint": 2}
+    assert summary["time_limit_breaches_by_fallback_type"] == {"complaint": 1}
+    assert summary["time_limit_breaches"] == 1

@@ -11,6 +11,8 @@ import pytest
 from assist_desk.equipment.rules import daily_check_missed, monthly_inspection_missed
 from assist_desk.notices.rules import MaterialState, Problem, breaches, unlisted_missing
 from assist_desk.policy.rules import version_in_force
+from assist_desk.reports.models import SummaryCounts
+from assist_desk.reports.rules import combine, csv_cell
 from assist_desk.reviews.rules import Level, Outcome, callback_sample, closing_problem, is_bad, week_start
 from assist_desk.staff.rules import (
     Employment,
@@ -282,3 +284,53 @@ def test_monthly_inspection() -> None:
     assert monthly_inspection_missed(dt.date(2025, 6, 20), today, dt.date(2024, 1, 1)) is False
     assert monthly_inspection_missed(dt.date(2025, 5, 31), today, dt.date(2024, 1, 1)) is True
     assert monthly_inspection_missed(None, today, dt.date(2025, 7, 2)) is False
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted() -> None:
+    # CSV export of the district summary (DB31114/Z 022-2025 5.2.1.4): OWASP CSV injection.
+    assert csv_cell("=1+1") == "'=1+1"
+    assert csv_cell("+86 138") == "'+86 138"
+    assert csv_cell("-2") == "'-2"
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_cell("\t=1") == "'\t=1"
+    assert csv_cell("安亭镇政务服务中心") == "安亭镇政务服务中心"
+    assert csv_cell("a=b") == "a=b"
+    assert csv_cell(None) == ""
+    assert csv_cell(3) == "3"
+
+
+def test_district_totals_add_every_count() -> None:
+    # DB31114/Z 022-2025 5.2.1.4: the district's totals are the sums over its institutions.
+    def counts(tickets: int, form: str, level: str | None) -> SummaryCounts:
+        return SummaryCounts(
+            tickets=tickets,
+            by_form={form: tickets},
+            by_channel={"in_hall": tickets},
+            by_state={"completed": tickets},
+            by_fallback_type={"complaint": 1},
+            escalations=1,
+            time_limit_breaches=1,
+            time_limit_breaches_by_fallback_type={"complaint": 1},
+            notices_issued=2,
+            notice_breaches=0,
+            satisfaction={level: 1} if level else {},
+            bad_reviews=1 if level == "dissatisfied" else 0,
+            rectifications={},
+            callbacks={"drawn": 1},
+        )
+
+    total = combine(
+        [counts(3, "accompanied", "dissatisfied"), counts(2, "video", "satisfied"), counts(1, "video", None)]
+    )
+
+    assert total.tickets == 6
+    assert total.by_form == {"accompanied": 3, "video": 3}
+    assert total.by_channel == {"in_hall": 6}
+    assert total.satisfaction == {"dissatisfied": 1, "satisfied": 1}
+    assert total.bad_reviews == 1
+    assert total.time_limit_breaches == 3
+    assert total.by_fallback_type == {"complaint": 3}
+    assert total.time_limit_breaches_by_fallback_type == {"complaint": 3}
+    assert total.notices_issued == 6
+    assert total.callbacks == {"drawn": 3}
+    assert combine([]).tickets == 0

@@ -1,11 +1,14 @@
 """`python -m assist_desk.bench`: the performance targets of issue 5, measured on PostgreSQL.
 
 1. Ticket creation: the service runs under uvicorn (`--workers`, default 2) on a fresh PostgreSQL database; `--clients`
-   concurrent clients (default 50) each POST /api/v1/tickets in a loop until `--requests` tickets exist; latency is
-   measured client-side per request (p50/p95/p99, throughput). Broker off: the relay is not on the request path.
+   concurrent clients (default 50) each POST /api/v1/tickets until `--requests` tickets exist, first back to back
+   (saturation: latency is mostly queueing), then paced (each client starts one every `--pace-ms`, default 1,000 ms,
+   i.e. 50 desks offering 50 tickets/s); latency is measured client-side per request (p50/p95/p99, throughput).
+   Broker off: the relay is not on the request path.
 2. Institution summary: `--summary-tickets` tickets (default 200,000) spread over one year are bulk-loaded for one
    institution (with reviews, notices, rectifications and call-backs on a share of them); GET
-   /api/v1/institutions/{id}/summary for the whole year is timed `--summary-runs` times.
+   /api/v1/institutions/{id}/summary for the whole year is timed `--summary-runs` times, then the district summary
+   (JSON and CSV) over the same year.
 
 Figures only, no pass/fail (targets: creation p95 < 50 ms at 50 clients; summary < 2 s) — docs/benchmarks.
 """
@@ -104,16 +107,24 @@ def seed(base: str, settings: AssistSettings) -> tuple[dict[str, str], dict[str,
 
 
 async def create_tickets(
-    base: str, headers: dict[str, str], institution: dict, member: dict, clients: int, total: int
+    base: str, headers: dict[str, str], institution: dict, member: dict, clients: int, total: int, pace_ms: float = 0
 ) -> tuple[list[float], float, int]:
+    """Each client posts tickets back to back (`pace_ms` 0: the service saturated), or starts one every `pace_ms`
+    (a desk with think time: 50 desks at 1,000 ms offer 50 tickets/s)."""
     latencies: list[float] = []
     errors = 0
     remaining = total
 
     async def worker(client: httpx.AsyncClient, n: int) -> None:
         nonlocal remaining, errors
+        # Spread the paced clients' first requests over one interval so that they do not arrive in step.
+        await asyncio.sleep(pace_ms / 1000 * n / clients)
+        next_start = time.perf_counter()
         while remaining > 0:
             remaining -= 1
+            if pace_ms:
+                await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
+                next_start += pace_ms / 1000
             body = {
                 "institution_id": institution["id"],
                 "channel": CHANNELS[n % len(CHANNELS)],
@@ -261,6 +272,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--pace-ms", type=float, default=1000, help="second, paced run: each client starts a ticket every PACE_MS"
+    )
     parser.add_argument("--summary-tickets", type=int, default=200_000)
     parser.add_argument("--summary-runs", type=int, default=5)
     args = parser.parse_args(argv)
@@ -279,30 +293,33 @@ def main(argv: list[str] | None = None) -> None:
         headers, institution, member = seed(base, settings)
         # Warm-up: connections, imports, caches.
         asyncio.run(create_tickets(base, headers, institution, member, args.clients, args.clients * 2))
-        latencies, elapsed, errors = asyncio.run(
-            create_tickets(base, headers, institution, member, args.clients, args.requests)
-        )
-        print(
-            f"ticket creation: {args.requests} tickets, {args.clients} concurrent clients, "
-            f"{args.workers} uvicorn workers, PostgreSQL"
-        )
-        print(
-            f"  p50 {percentile(latencies, 0.50):.1f} ms  p95 {percentile(latencies, 0.95):.1f} ms  "
-            f"p99 {percentile(latencies, 0.99):.1f} ms  max {max(latencies):.1f} ms  "
-            f"throughput {len(latencies) / elapsed:.0f}/s  errors {errors}"
-        )
+        for pace_ms in (0.0, args.pace_ms):
+            latencies, elapsed, errors = asyncio.run(
+                create_tickets(base, headers, institution, member, args.clients, args.requests, pace_ms)
+            )
+            mode = "back to back (saturated)" if not pace_ms else f"each client one ticket every {pace_ms:.0f} ms"
+            print(
+                f"ticket creation: {args.requests} tickets, {args.clients} concurrent clients {mode}, "
+                f"{args.workers} uvicorn workers, PostgreSQL"
+            )
+            print(
+                f"  p50 {percentile(latencies, 0.50):.1f} ms  p95 {percentile(latencies, 0.95):.1f} ms  "
+                f"p99 {percentile(latencies, 0.99):.1f} ms  max {max(latencies):.1f} ms  "
+                f"throughput {len(latencies) / elapsed:.0f}/s  errors {errors}"
+            )
 
         year_start = datetime(2025, 1, 1, tzinfo=UTC)
         loaded = bulk_load(database, institution["id"], member["id"], args.summary_tickets, year_start)
         print(f"institution summary: {args.summary_tickets} tickets over 2025 loaded in {loaded:.1f} s")
         office = {"Authorization": f"Bearer {mint_token(settings, sub='bench-office', roles=['service_office_admin'])}"}
         timings: list[float] = []
+        year = {"from": date(2025, 1, 1).isoformat(), "to": date(2025, 12, 31).isoformat()}
         with httpx.Client(base_url=base, timeout=60) as client:
             for _ in range(args.summary_runs):
                 started = time.perf_counter()
                 response = client.get(
                     f"/api/v1/institutions/{institution['id']}/summary",
-                    params={"from": date(2025, 1, 1).isoformat(), "to": date(2025, 12, 31).isoformat()},
+                    params=year,
                     headers=office,
                 )
                 timings.append((time.perf_counter() - started) * 1000)
@@ -312,6 +329,17 @@ def main(argv: list[str] | None = None) -> None:
             f"  whole-year summary over {total} tickets: median {statistics.median(timings):.0f} ms  "
             f"max {max(timings):.0f} ms  ({args.summary_runs} runs)"
         )
+        for path in ("/api/v1/reports/district-summary", "/api/v1/reports/district-summary.csv"):
+            timings = []
+            with httpx.Client(base_url=base, timeout=60) as client:
+                for _ in range(args.summary_runs):
+                    started = time.perf_counter()
+                    client.get(path, params=year, headers=office).raise_for_status()
+                    timings.append((time.perf_counter() - started) * 1000)
+            print(
+                f"  whole-year {path.rsplit('/', 1)[1]}: median {statistics.median(timings):.0f} ms  "
+                f"max {max(timings):.0f} ms  ({args.summary_runs} runs)"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -21,6 +21,7 @@ from assist_desk.institutions.rules import (
     in_canonical_order,
     missing_required_forms,
 )
+from assist_desk.lookup_cache import cache_of
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
@@ -60,6 +61,17 @@ def get_institution(session: Session, institution_id: uuid.UUID) -> InstitutionO
         return None
     query = select(InstitutionAssistanceForm.form).where(InstitutionAssistanceForm.institution_id == institution_id)
     return _institution_out(institution, in_canonical_order(session.exec(query).all()))
+
+
+INSTITUTIONS_CACHE = "institutions"
+# Institutions are never edited (no endpoint changes one), so an entry may live longer than a version list.
+INSTITUTION_TTL_SECONDS = 60.0
+
+
+def cached_institution(session: Session, institution_id: uuid.UUID) -> InstitutionOut | None:
+    """`get_institution` through the per-process cache: the ticket path reads it on every request."""
+    cache = cache_of(session, INSTITUTIONS_CACHE, INSTITUTION_TTL_SECONDS)
+    return cache.get(institution_id, lambda: get_institution(session, institution_id))
 
 
 def add_stationed_department(

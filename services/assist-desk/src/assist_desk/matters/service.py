@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from assist_desk.lookup_cache import cache_of, forget_on_write
 from assist_desk.matters.models import MatterIn, MatterOut, MatterVersion, MatterVersionIn
 from assist_desk.matters.rules import duplicate_codes
 from assist_desk.policy.rules import version_in_force
@@ -46,6 +47,7 @@ def _add(session: Session, code: str, data: MatterVersionIn, *, version: int, cr
     with conflict_on_unique_violation(session, lambda: conflict):
         session.add(row)
         session.flush()
+    forget_on_write(session, MATTER_VERSIONS_CACHE, code)
     return matter_out(row)
 
 
@@ -56,6 +58,21 @@ def versions_of(session: Session, code: str) -> list[MatterVersion]:
 
 def matter_in_force(session: Session, code: str, at: datetime | None = None) -> MatterVersion | None:
     return version_in_force(versions_of(session, code), at or datetime.now(UTC))
+
+
+MATTER_VERSIONS_CACHE = "matter-versions"
+
+
+def cached_matter_in_force(session: Session, code: str, at: datetime | None = None) -> MatterVersion | None:
+    """Like `matter_in_force`, from the per-process cache of the matter's versions (versions are never edited; a new
+    one is seen at once here, within the cache's TTL on other replicas). The result is a detached snapshot."""
+
+    def load() -> tuple[MatterVersion, ...] | None:
+        rows = versions_of(session, code)
+        return tuple(MatterVersion(**row.model_dump(warnings=False)) for row in rows) or None
+
+    versions = cache_of(session, MATTER_VERSIONS_CACHE).get(code, load)
+    return version_in_force(versions or (), at or datetime.now(UTC))
 
 
 def matter_version(session: Session, code: str, version: int) -> MatterVersion | None:

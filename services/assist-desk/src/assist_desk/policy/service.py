@@ -5,23 +5,27 @@ from datetime import UTC, datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from assist_desk.lookup_cache import cache_of, forget_on_write
 from assist_desk.policy.models import AssistPolicy, PolicyIn, PolicyOut
-from assist_desk.policy.rules import POLICY_CLAUSES, missing_fallback_limits, missing_form_limits
+from assist_desk.policy.rules import POLICY_CLAUSES, missing_fallback_limits, missing_form_limits, version_in_force
 from assist_desk.tickets.rules import FallbackType
 from assist_desk.time_limits.rules import TimeLimit
 from jiading_shared.errors import ProblemError, field_error
 
+POLICY_VERSIONS_CACHE = "policy-versions"
+
 
 def policy_in_force(session: Session, at: datetime | None = None) -> AssistPolicy:
-    """The version in force at `at` (default now). The seed migration guarantees there is one from 2025-03-01."""
+    """The version in force at `at` (default now), from the per-process cache of all versions (there are few; they
+    are added, never edited). The result is a detached snapshot. The seed migration guarantees a version from
+    2025-03-01."""
     at = at or datetime.now(UTC)
-    query = (
-        select(AssistPolicy)
-        .where(AssistPolicy.effective_from <= at)
-        .order_by(AssistPolicy.version.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    )
-    policy = session.exec(query).first()
+
+    def load() -> tuple[AssistPolicy, ...] | None:
+        rows = session.exec(select(AssistPolicy).order_by(AssistPolicy.version)).all()
+        return tuple(AssistPolicy(**row.model_dump(warnings=False)) for row in rows) or None
+
+    policy = version_in_force(cache_of(session, POLICY_VERSIONS_CACHE).get(None, load) or (), at)
     if policy is None:
         raise ProblemError(409, "no-policy-in-force", f"no assist-desk policy is in force at {at.isoformat()}")
     return policy
@@ -53,6 +57,7 @@ def add_version(session: Session, data: PolicyIn, *, created_by: str) -> PolicyO
     )
     session.add(policy)
     session.flush()
+    forget_on_write(session, POLICY_VERSIONS_CACHE, None)
     return policy_out(policy)
 
 

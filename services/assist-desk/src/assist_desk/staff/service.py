@@ -18,7 +18,15 @@ from assist_desk.staff.models import (
     TrainingIn,
     TrainingOut,
 )
-from assist_desk.staff.rules import TEAM_LABELS, Employment, Team, may_serve, missing_core_teams, staffing_problems
+from assist_desk.staff.rules import (
+    TEAM_LABELS,
+    Employment,
+    Team,
+    TrainingKind,
+    may_serve,
+    missing_core_teams,
+    staffing_problems,
+)
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import FieldError, ProblemError, field_error
 
@@ -78,8 +86,19 @@ def trainings_of(session: Session, staff_id: uuid.UUID) -> list[StaffTraining]:
     return list(session.exec(query).all())
 
 
-def serving_problem(session: Session, member: StaffMember) -> str | None:
-    return may_serve((training.kind for training in trainings_of(session, member.id)), member.active)
+def member_and_serving_problem(session: Session, staff_id: uuid.UUID) -> tuple[StaffMember | None, str | None]:
+    """The staff member and why they may not serve yet (None when they may), in one round trip: the ticket path asks
+    this on every reception and hand-over, and it is never cached (deactivation and training take effect at once)."""
+    trained = (
+        select(StaffTraining.kind)
+        .where(StaffTraining.staff_id == StaffMember.id, StaffTraining.kind == TrainingKind.PRE_JOB)
+        .exists()
+    )
+    row = session.exec(select(StaffMember, trained).where(StaffMember.id == staff_id)).first()
+    if row is None:
+        return None, None
+    member, has_pre_job = row
+    return member, may_serve([TrainingKind.PRE_JOB] if has_pre_job else [], member.active)
 
 
 def staff_out(session: Session, member: StaffMember) -> StaffOut:

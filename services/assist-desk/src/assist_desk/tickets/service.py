@@ -10,16 +10,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from assist_desk.equipment.service import self_service_needs_staff
-from assist_desk.institutions.models import ServiceInstitution
+from assist_desk.institutions.models import InstitutionOut
 from assist_desk.institutions.rules import ASSISTANCE_FORM_LABELS, AssistanceForm
-from assist_desk.institutions.service import get_institution
+from assist_desk.institutions.service import cached_institution
 from assist_desk.matters.models import MatterVersion
 from assist_desk.matters.rules import Material
-from assist_desk.matters.service import matter_in_force, matter_version
+from assist_desk.matters.service import cached_matter_in_force, matter_version
 from assist_desk.policy.models import AssistPolicy
 from assist_desk.policy.service import fallback_limit, form_limit, policy_in_force
 from assist_desk.staff.models import StaffMember
-from assist_desk.staff.service import serving_problem
+from assist_desk.staff.service import member_and_serving_problem
 from assist_desk.tickets.events import (
     TICKET_COMPLETED,
     TICKET_CREATED,
@@ -204,7 +204,7 @@ def reveal_contact(
 def create_ticket(
     session: Session, data: TicketIn, actor: Actor, vault: PiiVault, calendar: WorkdayCalendar
 ) -> TicketOut:
-    institution = session.get(ServiceInstitution, data.institution_id)
+    institution = cached_institution(session, data.institution_id)
     if institution is None or not town_in_scope(
         actor.principal, institution.town, district_wide_roles=INTAKE_WIDE_ROLES
     ):
@@ -213,13 +213,12 @@ def create_ticket(
         raise field_error(
             422, "body.form", "兜底办 is reached by escalating a received ticket: POST /api/v1/tickets/{id}/escalate"
         )
-    offered = get_institution(session, institution.id)
-    if offered is None or data.form not in offered.assistance_forms:
+    if data.form not in institution.assistance_forms:
         raise field_error(422, "body.form", f"{institution.name} does not offer {ASSISTANCE_FORM_LABELS[data.form]}")
     _staff_who_may_serve(session, institution.id, data.staff_id, "body.staff_id")
     matter: MatterVersion | None = None
     if data.matter_code is not None:
-        matter = matter_in_force(session, data.matter_code)
+        matter = cached_matter_in_force(session, data.matter_code)
         if matter is None:
             raise field_error(422, "body.matter_code", f"no matter {data.matter_code} is in force")
     now = datetime.now(UTC)
@@ -292,15 +291,14 @@ def _form_limit(policy: AssistPolicy, matter: MatterVersion | None, form: Assist
     return form_limit(policy, form.value), f"policy v{policy.version} · {form.value} {ASSISTANCE_FORM_LABELS[form]}"
 
 
-def _hours(institution: ServiceInstitution) -> OpeningHours:
+def _hours(institution: InstitutionOut) -> OpeningHours:
     return OpeningHours(institution.opens_at, institution.closes_at)
 
 
 def _staff_who_may_serve(session: Session, institution_id: uuid.UUID, staff_id: uuid.UUID, field: str) -> StaffMember:
-    member = session.get(StaffMember, staff_id)
+    member, problem = member_and_serving_problem(session, staff_id)
     if member is None or member.institution_id != institution_id:
         raise field_error(422, field, f"no staff member {staff_id} at this institution")
-    problem = serving_problem(session, member)
     if problem is not None:
         raise field_error(422, field, problem, slug="staff-may-not-serve")
     return member
@@ -358,7 +356,7 @@ def escalate(
         raise field_error(422, "body.department", problem)
     now = datetime.now(UTC)
     policy = policy_in_force(session, now)
-    institution = session.get(ServiceInstitution, ticket.institution_id)
+    institution = cached_institution(session, ticket.institution_id)
     assert institution is not None  # foreign key
     limit = fallback_limit(policy, data.type)
     rule = f"policy v{policy.version} · 兜底办 {data.type.value} {FALLBACK_TYPE_LABELS[data.type]}"
