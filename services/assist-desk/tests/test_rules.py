@@ -12,7 +12,7 @@ from assist_desk.equipment.rules import daily_check_missed, monthly_inspection_m
 from assist_desk.notices.rules import MaterialState, Problem, breaches, unlisted_missing
 from assist_desk.policy.rules import version_in_force
 from assist_desk.reports.models import SummaryCounts
-from assist_desk.reports.rules import combine, csv_cell
+from assist_desk.reports.rules import combine
 from assist_desk.reviews.rules import Level, Outcome, callback_sample, closing_problem, is_bad, week_start
 from assist_desk.staff.rules import (
     Employment,
@@ -284,19 +284,6 @@ def test_monthly_inspection() -> None:
     assert monthly_inspection_missed(dt.date(2025, 6, 20), today, dt.date(2024, 1, 1)) is False
     assert monthly_inspection_missed(dt.date(2025, 5, 31), today, dt.date(2024, 1, 1)) is True
     assert monthly_inspection_missed(None, today, dt.date(2025, 7, 2)) is False
-
-
-def test_csv_cells_that_a_spreadsheet_would_run_are_quoted() -> None:
-    # CSV export of the district summary (DB31114/Z 022-2025 5.2.1.4): OWASP CSV injection.
-    assert csv_cell("=1+1") == "'=1+1"
-    assert csv_cell("+86 138") == "'+86 138"
-    assert csv_cell("-2") == "'-2"
-    assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert csv_cell("\t=1") == "'\t=1"
-    assert csv_cell("安亭镇政务服务中心") == "安亭镇政务服务中心"
-    assert csv_cell("a=b") == "a=b"
-    assert csv_cell(None) == ""
-    assert csv_cell(3) == "3"
 
 
 def test_district_totals_add_every_count() -> None:

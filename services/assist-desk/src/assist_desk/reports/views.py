@@ -81,7 +81,7 @@ def district_summary_csv(
     summary = _district(principal, session, period_from, period_to, town)
     filename = f"assist-district-summary-{summary.period_from}-{summary.period_to}.csv"
     return Response(
-        content="\ufeff" + district_csv(summary),
+        content=district_csv(summary),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
