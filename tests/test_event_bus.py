@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import func, select
 
 from jiading_shared.db import Database
@@ -137,13 +136,16 @@ def test_broker_outage_delays_events_and_loses_none(
     database: Database, postgres_url: str, fresh_broker: TansuBroker, workers: Callable[..., Worker]
 ) -> None:
     relay = workers("relay", postgres_url, fresh_broker.bootstrap)
-    workers("consume", postgres_url, fresh_broker.bootstrap)
+    consumer = workers("consume", postgres_url, fresh_broker.bootstrap)
     produced = probe.publish_ticks(database, ticks(keys=4, per_key=10))
     wait_until(lambda: len(effects(database)) >= len(produced), 90, "first events handled")
 
-    # tansu keeps messages, groups and offsets in memory only, so a restart forgets what it held; with Apache Kafka
-    # neither pause below is needed. Hold the relay while the broker stops, so it holds nothing unconsumed, and while
-    # it comes back until the consumer has rejoined, so the consumer does not resume at a position of the old log.
+    # tansu keeps messages, groups and committed offsets in memory only, so a restart forgets them; with Apache Kafka
+    # none of the steps below is needed. The consumer is stopped cleanly before the outage and started again after it
+    # (its old positions would point into a log that no longer exists), and the relay is held while the broker stops
+    # so that the broker holds nothing unconsumed. The relay itself lives through the outage: it must keep the events
+    # written meanwhile in the outbox and publish them once the broker is back.
+    assert consumer.stop() == 0
     relay.process.send_signal(signal.SIGSTOP)
     fresh_broker.stop()
     relay.process.send_signal(signal.SIGCONT)
@@ -157,30 +159,12 @@ def test_broker_outage_delays_events_and_loses_none(
         pending = connection.execute(select(func.count()).where(outbox_template.c.sent_at.is_(None))).scalar()
     assert pending is not None
     assert pending >= 4 * (seq - 10), "events written during the outage must wait in the outbox"
-    relay.process.send_signal(signal.SIGSTOP)
     fresh_broker.start()
-    asyncio.run(_wait_for_group_member(fresh_broker.bootstrap, probe.GROUP, timeout_s=60))
-    relay.process.send_signal(signal.SIGCONT)
+    workers("consume", postgres_url, fresh_broker.bootstrap)
     produced += probe.publish_ticks(database, ticks(keys=4, per_key=5, start=seq))
     wait_until(lambda: len(effects(database)) >= len(produced), 120, "every event after the broker came back")
     time.sleep(2)  # a late duplicate would show up here
     assert_exactly_once(database, produced)
-
-
-async def _wait_for_group_member(bootstrap: str, group: str, timeout_s: float) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            (description,) = (await admin.describe_consumer_groups([group]))[0].groups
-            _error, _group, state, _type, _protocol, members = description
-            if state == "Stable" and members:
-                return
-            await asyncio.sleep(0.2)
-        raise AssertionError(f"consumer group {group} did not rejoin within {timeout_s} s")
-    finally:
-        await admin.close()
 
 
 def test_consumer_killed_between_db_commit_and_offset_commit_has_no_second_effect(
