@@ -52,6 +52,7 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_ms: int = Field(default=20, ge=1, description="Sleep between polls when the outbox is empty.")
     relay_retry_initial_ms: int = Field(default=200, ge=1)
     relay_retry_max_ms: int = Field(default=10_000, ge=1)
+    relay_publish_timeout_s: float = Field(default=30.0, gt=0, description="Deadline for a batch's acks.")
     relay_linger_ms: int = Field(default=2, ge=0)
 
     outbox_retention_days: float = Field(default=7, gt=0, description="Keep published outbox rows this long.")

@@ -253,24 +253,40 @@ class OutboxRelay(StoppableLoop):
         return [OutboxRow(**row._mapping) for row in connection.execute(query)]
 
     async def _publish(self, rows: list[OutboxRow]) -> tuple[list[int], Exception | None]:
+        """Send the rows and wait for the broker's acks, within one deadline: aiokafka may keep retrying a batch for a
+        broker that came back without the topic, and an unbounded wait would stall the relay. Rows not acked by the
+        deadline stay pending and are sent again after a reconnect (the consumers' inbox absorbs a duplicate)."""
         assert self._producer is not None
-        futures = []
-        for row in rows:
-            futures.append(
-                await self._producer.send(
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.relay_publish_timeout_s
+        futures: list[asyncio.Future[Any]] = []
+        failure: Exception | None = None
+        try:
+            for row in rows:
+                send = self._producer.send(
                     row.topic, value=row.kafka_value(), key=row.event_key.encode(), headers=row.kafka_headers()
                 )
-            )
-        results = await asyncio.gather(*futures, return_exceptions=True)
+                futures.append(await asyncio.wait_for(send, timeout=max(0.001, deadline - loop.time())))
+        except Exception as exc:  # the producer could not even queue the message (no metadata, timeout)
+            failure = exc
+        if futures:
+            _done, pending = await asyncio.wait(futures, timeout=max(0.0, deadline - loop.time()))
+            for future in pending:
+                future.cancel()
         sent: list[int] = []
-        failure: Exception | None = None
-        for row, result in zip(rows, results, strict=True):
-            if isinstance(result, BaseException):
-                EVENTS_PUBLISH_FAILURES.labels(row.topic).inc()
-                failure = failure or (result if isinstance(result, Exception) else RuntimeError(str(result)))
+        for index, row in enumerate(rows):
+            future = futures[index] if index < len(futures) else None
+            error: BaseException | None
+            if future is None or future.cancelled():
+                error = failure or TimeoutError(f"no ack within {self.settings.relay_publish_timeout_s} s")
             else:
+                error = future.exception()
+            if error is None:
                 sent.append(row.id)
                 EVENTS_PUBLISHED.labels(row.topic, row.event_type).inc()
+            else:
+                EVENTS_PUBLISH_FAILURES.labels(row.topic).inc()
+                failure = failure or (error if isinstance(error, Exception) else RuntimeError(str(error)))
         return sent, failure
 
     def _mark_sent(self, connection: Connection, ids: list[int]) -> None:

@@ -69,6 +69,7 @@ def settings_for(database_url: str, bootstrap: str, **overrides: Any) -> ProbeSe
         "consumer_rebalance_timeout_ms": 6000,
         "consumer_unassigned_restart_s": 10.0,
         "consumer_commit_timeout_s": 5.0,
+        "relay_publish_timeout_s": 5.0,
         "log_json": False,
     }
     values.update(overrides)
