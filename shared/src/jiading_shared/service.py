@@ -73,7 +73,6 @@ class ServiceDefinition:
     root_routers: list[APIRouter] = field(default_factory=list)  # mounted as they are (e.g. /open311/v2)
     subscriptions: list[Subscription] = field(default_factory=list)
     scheduled_jobs: list[ScheduledJob] = field(default_factory=list)
-    consumer_hook: Callable[..., None] | None = None
 
 
 class _RequestContextMiddleware:
@@ -236,10 +235,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         if settings.kafka_enabled:
             dead_letter_topics = [dead_letter_topic(subscription.group_id) for subscription in definition.subscriptions]
             relay = OutboxRelay(db, settings, [*topics_of(definition.short_name), *dead_letter_topics])
-            consumers = [
-                ConsumerRunner(db, settings, subscription, after_db_commit=definition.consumer_hook)
-                for subscription in definition.subscriptions
-            ]
+            consumers = [ConsumerRunner(db, settings, subscription) for subscription in definition.subscriptions]
             app.state.relay = relay
             app.state.consumers = consumers
             loops += [relay, *consumers]
