@@ -7,7 +7,7 @@ SERVICES := collection grid-dispatch library-metrics assist-desk evaluation
 STAMP := $(VENV)/.installed
 PYPROJECTS := shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 
-.PHONY: install run seed test test-unit lint format token bench bench-bus docs clean up down logs dashboards deploy-tools verify-deploy
+.PHONY: install run seed test test-unit lint format token bench bench-bus docs clean up down logs dashboards deploy-tools verify-deploy fuzz load
 
 $(STAMP): $(PYPROJECTS) constraints.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or set PYTHON=...)"; exit 1; }
@@ -56,6 +56,14 @@ clean:
 ## Regenerate generated docs (event catalog).
 docs: $(STAMP)
 	$(BIN)/python -m jiading_shared.devtools.event_catalog
+
+## Hardening (issue 9). API fuzzing at a higher example count than make test uses (FUZZ_EXAMPLES, default 200).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -q tests/fuzz $(PYTEST_ARGS)
+
+## Load, soak and faults under load on PostgreSQL + the broker (figures, not pass/fail): LOAD_ARGS="--minutes 10"
+load: $(STAMP)
+	$(BIN)/python -m jiading_shared.devtools.load $(LOAD_ARGS)
 
 bench-bus: $(STAMP)
 	$(BIN)/python -m jiading_shared.devtools.bench_bus $(BENCH_ARGS)
