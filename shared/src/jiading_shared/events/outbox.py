@@ -62,8 +62,39 @@ def enqueue_many(session: Session | Connection, spec: EventSpec[Any], events: Se
     if not events:
         return 0
     now = datetime.now(UTC)
-    session.execute(insert(outbox), [_outbox_row(spec, payload, key, None, None, now) for payload, key in events])
-    return len(events)
+    rows = [_outbox_row(spec, payload, key, None, None, now) for payload, key in events]
+    connection = session.connection() if isinstance(session, Session) else session
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy_rows(connection, rows)
+    else:
+        session.execute(insert(outbox), rows)
+    return len(rows)
+
+
+# From this many rows on, PostgreSQL gets the rows by COPY: several times faster than a multi-row INSERT for the
+# tens of thousands of events a cold scan can queue, and still inside the caller's transaction (same connection).
+COPY_THRESHOLD = 500
+_COPY_COLUMNS = (
+    "event_id",
+    "topic",
+    "event_key",
+    "event_type",
+    "source",
+    "subject",
+    "event_time",
+    "payload",
+    "created_at",
+    "attempts",
+)
+
+
+def _copy_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    driver_connection = connection.connection.driver_connection
+    assert driver_connection is not None
+    statement = f"COPY {outbox.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(tuple(row[column] for column in _COPY_COLUMNS))
 
 
 def enqueue_dead_letter(

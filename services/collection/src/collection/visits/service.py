@@ -30,7 +30,6 @@ from jiading_shared.workdays import WorkdayCalendar
 
 CLOCK_SKEW = timedelta(minutes=5)
 UNASSIGNED = "unassigned"
-REVISIT_STATES = frozenset(reason.value for reason in RevisitReason)
 
 
 def start_tracking_rooms(session: Session, room_ids: Iterable[uuid.UUID], *, area: str) -> None:
@@ -247,7 +246,9 @@ def status_out(status: RoomStatus, room: object, building: object, today: date) 
     )
 
 
-def work_list(session: Session, areas: list[str], *, today: date, horizon_days: int, limit: int) -> list[RoomStatusOut]:
+def work_list(
+    session: Session, areas: list[str], *, today: date, horizon_days: int, limit: int, offset: int = 0
+) -> list[RoomStatusOut]:
     """Rooms due or overdue in `areas` (deadline within `horizon_days`, or waiting without a deadline), most urgent
     first."""
     if not areas:
@@ -264,7 +265,8 @@ def work_list(session: Session, areas: list[str], *, today: date, horizon_days: 
     # the page only. The buckets mirror rules.work_list_rank; test_visits_api checks the order through the API.
     due = col(RoomStatus.next_visit_due)
     bucket = case((due < today, 0), (due == today, 1), (due.is_(None), 2), else_=3)
-    ranked = select(RoomStatus).where(condition).order_by(bucket, due, col(RoomStatus.room_id)).limit(limit)
+    ranked = select(RoomStatus).where(condition).order_by(bucket, due, col(RoomStatus.room_id))
+    ranked = ranked.limit(limit).offset(offset)
     page = list(session.exec(ranked).all())
     if not page:
         return []
@@ -279,7 +281,11 @@ def work_list(session: Session, areas: list[str], *, today: date, horizon_days: 
 
 def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Counter[str]:
     """Publish visit.overdue once for every deadline that passed and was not reported; return the overdue rooms per
-    area (all of them, reported now or before)."""
+    area (all of them, reported now or before).
+
+    One UPDATE marks every newly missed deadline as reported and returns those rows, so the rows marked are exactly
+    the rows reported even if a visit changes a deadline meanwhile, and the table is read once (a cold start after a
+    migration can find 100,000+ missed deadlines at once). The events then go to the outbox in batches."""
     from collection.places.models import Area, AreaCollector, Room
 
     overdue_per_area: Counter[str] = Counter(
@@ -291,27 +297,36 @@ def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Co
             ).all()
         )
     )
+    newly_missed = session.execute(
+        update(RoomStatus)
+        .where(
+            col(RoomStatus.next_visit_due) < today,
+            or_(
+                col(RoomStatus.overdue_reported_due).is_(None),
+                col(RoomStatus.overdue_reported_due) != col(RoomStatus.next_visit_due),
+            ),
+        )
+        .values(overdue_reported_due=RoomStatus.next_visit_due)
+        .returning(
+            RoomStatus.room_id,
+            RoomStatus.area,
+            RoomStatus.next_visit_due,
+            RoomStatus.state,
+            select(Room.house_code).where(col(Room.id) == col(RoomStatus.room_id)).scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not newly_missed:
+        return overdue_per_area
     areas = {area.code: area for area in session.exec(select(Area)).all()}
     collectors: dict[str, str] = {}
     for assignment in session.exec(select(AreaCollector).order_by(AreaCollector.collector_sub)).all():
         collectors.setdefault(assignment.area, assignment.collector_sub)
-    while True:
-        rows = session.exec(
-            select(RoomStatus.room_id, RoomStatus.area, RoomStatus.next_visit_due, RoomStatus.state, Room.house_code)
-            .join(Room, col(Room.id) == col(RoomStatus.room_id))
-            .where(
-                col(RoomStatus.next_visit_due) < today,
-                or_(
-                    col(RoomStatus.overdue_reported_due).is_(None),
-                    col(RoomStatus.overdue_reported_due) != col(RoomStatus.next_visit_due),
-                ),
-            )
-            .limit(batch_size)
-        ).all()
-        if not rows:
-            break
+    reasons = {reason.value: reason for reason in RevisitReason}
+    for start in range(0, len(newly_missed), batch_size):
+        batch = newly_missed[start : start + batch_size]
         events: list[tuple[BaseModel, str]] = []
-        for room_id, area_code, due, state, house_code in rows:
+        for room_id, area_code, due, state, house_code in batch:
             area = areas[area_code]
             payload = VisitOverdue(
                 room_id=room_id,
@@ -322,17 +337,9 @@ def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Co
                 collector=collectors.get(area_code, UNASSIGNED),
                 due_date=due,
                 days_overdue=rules.days_overdue(due, today),
-                reason=RevisitReason(state) if state in REVISIT_STATES else None,
+                reason=reasons.get(state),
             )
             events.append((payload, str(room_id)))
         enqueue_many(session, VISIT_OVERDUE, events)
-        # One statement per distinct deadline: every row of the batch is marked with the deadline it reported.
-        by_due: dict[date, list[uuid.UUID]] = {}
-        for room_id, _area, due, _state, _code in rows:
-            by_due.setdefault(due, []).append(room_id)
-        for due, room_ids in by_due.items():
-            session.execute(
-                update(RoomStatus).where(col(RoomStatus.room_id).in_(room_ids)).values(overdue_reported_due=due)
-            )
-        session.flush()
+    session.flush()
     return overdue_per_area
