@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from evaluation.settings import EvaluationSettings
 from jiading_shared.testing.services import outbox_rows, query_rows
@@ -252,6 +253,10 @@ def test_round_scored_by_a_panel_published_and_revised(
     )
     assert self_evaluation.status_code == 200, self_evaluation.text
 
+    def scores(le: str) -> float:
+        return REGISTRY.get_sample_value("evaluation_published_score_bucket", {"le": le}) or 0
+
+    below_95, up_to_100 = scores("95.0"), scores("100.0")
     published = pg_client.post(f"/api/v1/rounds/{round_id}/publish", headers=federation)
 
     assert published.status_code == 200, published.text
@@ -266,6 +271,8 @@ def test_round_scored_by_a_panel_published_and_revised(
         {"factor": "implementation.archives", "bands": {"body-b": "low", "expert-a": "high"}}
     ]
     assert score["total"] == 100 - 6 + 4.25 - 2 + 1.5 - 8 + 6
+    # The dashboard's score distribution (a result of 95.75 falls in the 95-100 bucket).
+    assert (scores("95.0"), scores("100.0")) == (below_95, up_to_100 + 1)
     assert score["indicators"]["satisfaction_rate"]["met"] is True  # 5.4.3: 190/200 = 95%
     assert result["self_evaluation"]["total"] == 98
     assert result["self_evaluation"]["difference_to_panel"]["funds.budget_execution"] == 1.75

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Mapping
 
 from prometheus_client import Counter, Gauge, Histogram, Info
 
@@ -40,3 +41,12 @@ EVENT_DELIVERY_LATENCY = Histogram(
 
 def set_build_info(service: str, version: str = __version__) -> None:
     BUILD_INFO.info({"service": service, "version": version, "python": platform.python_version()})
+
+
+def replace_gauge_values(gauge: Gauge, values: Mapping[tuple[str, ...], float]) -> None:
+    """Set a labelled gauge to exactly `values` (label values in the gauge's label order): label sets not in
+    `values` are removed, never cleared all at once, so a scrape during the refresh never sees an empty gauge."""
+    for labels in set(gauge._metrics) - set(values):  # prometheus_client keeps its children by label tuple
+        gauge.remove(*labels)
+    for labels, value in values.items():
+        gauge.labels(*labels).set(value)

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, ClassVar, Protocol, TypeVar
 
 import uvicorn
@@ -247,7 +247,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                     database, outbox_days=settings.outbox_retention_days, inbox_days=settings.inbox_retention_days
                 ),
             )
-            loops += [_Scheduler(db, job) for job in [housekeeping, *definition.scheduled_jobs]]
+            cap = settings.scheduler_interval_cap_s
+            jobs = [housekeeping, *definition.scheduled_jobs]
+            if cap:
+                jobs = [replace(job, interval_seconds=min(job.interval_seconds, cap)) for job in jobs]
+            loops += [_Scheduler(db, job) for job in jobs]
         tasks = [asyncio.create_task(loop.run(), name=type(loop).__name__) for loop in loops]  # type: ignore[attr-defined]
         try:
             yield

@@ -99,9 +99,15 @@ class ServiceSettings(BaseSettings):
     # --- HTTP / misc ----------------------------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Interface `python -m <service>` listens on.")
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="Larger request bodies get 413.")
+    # Public intake endpoints (Open311 POST, self-declarations): a token bucket per client, in this process.
+    intake_rate_limit_per_minute: float = Field(default=30, gt=0, description="Refill rate of a client's bucket.")
+    intake_rate_limit_burst: int = Field(default=10, ge=1, description="Requests a client may make at once.")
     log_level: str = "INFO"
     log_json: bool = True
     schedulers_enabled: bool = True
+    scheduler_interval_cap_s: float = Field(
+        default=0, ge=0, description="Run every scheduled job at least this often (demos, live tests); 0 = off."
+    )
     var_dir: Path = DEFAULT_VAR_DIR
 
     @field_validator("pii_keys", mode="before")

@@ -9,6 +9,7 @@ from collection.places.views import router as places_router
 from collection.publicity import scheduled as publicity_scheduled
 from collection.publicity.views import router as publicity_router
 from collection.registrations.views import router as registrations_router
+from collection.reports import scheduled as reports_scheduled
 from collection.reports.views import router as reports_router
 from collection.settings import CollectionSettings
 from collection.tables import metadata
@@ -39,7 +40,7 @@ def build_app(settings: CollectionSettings | None = None) -> FastAPI:
                 publicity_router,
                 reports_router,
             ],
-            scheduled_jobs=[*visits_scheduled.JOBS, *publicity_scheduled.JOBS],
+            scheduled_jobs=[*visits_scheduled.JOBS, *publicity_scheduled.JOBS, *reports_scheduled.JOBS],
         )
     )
 

@@ -35,7 +35,8 @@ from jiading_shared.events import enqueue
 from jiading_shared.types import assume_utc
 from jiading_shared.workdays import WorkdayCalendar
 
-BAD_REVIEWS = Counter("assist_bad_reviews_total", "不满意 or worse ratings received.", ["level"])
+# Every rating by level (好差评); bad reviews are the levels of rules.BAD_LEVELS.
+REVIEWS = Counter("assist_reviews_total", "Satisfaction ratings (好差评) received, by level.", ["level"])
 
 
 def add_review(
@@ -64,7 +65,7 @@ def add_review(
     rectification = None
     if is_bad(data.level):
         rectification = _open_rectification(session, ticket, review, now, calendar)
-        BAD_REVIEWS.labels(level=data.level.value).inc()
+    REVIEWS.labels(level=data.level.value).inc()
     return review_out(review, rectification)
 
 

@@ -9,10 +9,12 @@ from sqlmodel import Session, select
 
 from assist_desk.policy.service import policy_in_force
 from assist_desk.tickets.events import TICKET_OVERDUE, TicketOverdue
+from assist_desk.tickets.metrics import TICKETS_OPEN
 from assist_desk.tickets.models import Ticket
 from assist_desk.tickets.rules import OPEN_STATES
 from jiading_shared.db import Database
 from jiading_shared.events import enqueue
+from jiading_shared.metrics import replace_gauge_values
 from jiading_shared.service import ScheduledJob
 from jiading_shared.types import assume_utc
 
@@ -42,6 +44,12 @@ def scan_time_limits(db: Database, now: datetime | None = None) -> tuple[int, in
             select(func.count()).select_from(Ticket).where(Ticket.state.in_(_OPEN), Ticket.overdue_at.is_not(None))  # type: ignore[attr-defined,union-attr]
         ).one()
         OPEN_OVERDUE.set(count)
+        by_form = session.exec(
+            select(Ticket.form, Ticket.channel, func.count())
+            .where(Ticket.state.in_(_OPEN))  # type: ignore[attr-defined]
+            .group_by(Ticket.form, Ticket.channel)
+        ).all()
+    replace_gauge_values(TICKETS_OPEN, {(str(form), str(channel)): n for form, channel, n in by_form})
     return warned, overdue
 
 

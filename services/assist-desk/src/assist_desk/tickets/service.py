@@ -28,6 +28,7 @@ from assist_desk.tickets.events import (
     TicketCreated,
     TicketEscalated,
 )
+from assist_desk.tickets.metrics import TICKETS_RECEIVED
 from assist_desk.tickets.models import (
     ContactOut,
     EscalationIn,
@@ -268,6 +269,7 @@ def create_ticket(
         ),
         key=str(ticket.id),
     )
+    TICKETS_RECEIVED.labels(form=ticket.form, channel=ticket.channel).inc()
     return ticket_out(session, ticket, fresh=True)
 
 

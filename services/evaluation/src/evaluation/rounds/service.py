@@ -11,6 +11,7 @@ from evaluation.projects import service as projects_service
 from evaluation.projects.models import AssistanceProject
 from evaluation.rounds import rules as round_rules
 from evaluation.rounds.events import PROJECT_SCORED, FactorScore, ProjectScored
+from evaluation.rounds.metrics import PUBLISHED_SCORES
 from evaluation.rounds.models import (
     Disagreement,
     EvaluationRound,
@@ -391,6 +392,7 @@ def _store_and_announce(session: Session, evaluation_round: EvaluationRound, doc
         published_at=document.published_at,
     )
     enqueue(session, PROJECT_SCORED, payload, key=str(document.project_id))
+    PUBLISHED_SCORES.observe(document.score.total)
 
 
 def preview_round(session: Session, evaluation_round: EvaluationRound, *, by: str) -> RoundResultDocument:
