@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -30,10 +31,25 @@ from jiading_shared.auth import Principal
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import FieldError, ProblemError, field_error
 from jiading_shared.events import enqueue
-from jiading_shared.pii import PiiVault, mask_id_number, mask_mobile, mask_name, record_pii_access
+from jiading_shared.pii import (
+    EncryptedColumn,
+    PiiVault,
+    declare_encrypted_columns,
+    mask_id_number,
+    mask_mobile,
+    mask_name,
+    record_pii_access,
+)
 
 CONTEXT = "collection.registration"
 PII_FIELDS = ("id_number", "landline", "mobile", "guardian.id_number")
+declare_encrypted_columns(
+    metadata,
+    *(
+        EncryptedColumn("registration", f"{field}_cipher", f"{CONTEXT}.{field}")
+        for field in ("id_number", "landline", "mobile", "guardian_id_number")
+    ),
+)
 MOVED = "registered at a new address (不重复)"
 
 
@@ -102,7 +118,23 @@ def build_registration(
     registered_by: str,
     now: datetime,
 ) -> Registration:
-    """The row for a valid form, personal information sealed (no database access: the bulk import uses it too)."""
+    """The row for a valid form, personal information sealed (no database access)."""
+    return Registration(
+        **registration_values(vault, data, place, channel=channel, registered_by=registered_by, now=now)
+    )
+
+
+def registration_values(
+    vault: PiiVault,
+    data: RegistrationIn,
+    place: RoomPlace,
+    *,
+    channel: RegistrationChannel,
+    registered_by: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The column values of the row for a valid form, personal information sealed. The bulk import inserts these
+    directly: building an ORM object per row cost half of the import's time."""
     id_cipher = id_index = birth = None
     if data.id_number:
         id_cipher, id_index = vault.protect(data.id_number, "id_number", f"{CONTEXT}.id_number")
@@ -116,7 +148,8 @@ def build_registration(
     mobile_cipher = mobile_index = None
     if data.mobile:
         mobile_cipher, mobile_index = vault.protect(data.mobile, "mobile", f"{CONTEXT}.mobile")
-    return Registration(
+    return dict(
+        id=uuid.uuid4(),
         room_id=place.room.id,
         area=place.area.code,
         person_category=data.person_category.value,
@@ -409,7 +442,7 @@ def import_registrations(
         ).all()
         places.update({room.house_code: RoomPlace(room, building, area) for room, building, area in found})
     now = datetime.now(UTC)
-    rows: list[Registration] = []
+    rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for position, data in enumerate(forms):
         place = places.get(data.house_code)
@@ -420,54 +453,53 @@ def import_registrations(
         problems += [FieldError(field=f"rows.{position}.{p.field[5:]}", message=p.message) for p in row_problems]
         if row_problems:
             continue
-        row = build_registration(
+        row = registration_values(
             vault, data, place, channel=RegistrationChannel.IMPORT, registered_by=registered_by, now=now
         )
-        if row.person_key in seen:
+        if row["person_key"] in seen:
             problems.append(
-                FieldError(field=f"rows.{position}.id_number", message=f"repeats row {seen[row.person_key]}")
+                FieldError(field=f"rows.{position}.id_number", message=f"repeats row {seen[row['person_key']]}")
             )
             continue
-        seen[row.person_key or ""] = position
+        seen[row["person_key"] or ""] = position
         rows.append(row)
     if problems or dry_run:
         return problems
-    keys = [row.person_key for row in rows]
+    keys = [row["person_key"] for row in rows]
     for start in range(0, len(keys), 5000):
         active = session.exec(
             select(Registration).where(col(Registration.person_key).in_(keys[start : start + 5000]))
         ).all()
-        new_by_key = {row.person_key: row for row in rows}
+        new_by_key = {row["person_key"]: row for row in rows}
         for previous in active:
             end_registration(
                 session,
                 previous,
                 by=registered_by,
                 reason=MOVED,
-                superseded_by=new_by_key[previous.person_key].id,
+                superseded_by=new_by_key[previous.person_key]["id"],
                 now=now,
             )
     places_by_room = {place.room.id: place for place in places.values()}
-    table_columns = [column.name for column in Registration.__table__.columns]  # type: ignore[attr-defined]
     for start in range(0, len(rows), 5000):
         chunk = rows[start : start + 5000]
-        session.execute(insert(Registration), [{name: getattr(row, name) for name in table_columns} for row in chunk])
+        session.execute(insert(Registration), chunk)
         enqueue_many(
             session,
             REGISTRATION_REGISTERED,
             [
                 (
                     RegistrationRegistered(
-                        registration_id=row.id,
-                        room_id=row.room_id,
-                        house_code=places_by_room[row.room_id].room.house_code,
-                        town=places_by_room[row.room_id].area.town,
-                        area=row.area,
-                        person_category=row.person_category,
-                        channel=row.channel,
+                        registration_id=row["id"],
+                        room_id=row["room_id"],
+                        house_code=places_by_room[row["room_id"]].room.house_code,
+                        town=places_by_room[row["room_id"]].area.town,
+                        area=row["area"],
+                        person_category=row["person_category"],
+                        channel=row["channel"],
                         registered_at=now,
                     ),
-                    str(row.id),
+                    str(row["id"]),
                 )
                 for row in chunk
             ],
