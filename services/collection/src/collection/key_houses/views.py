@@ -104,9 +104,7 @@ def verify_key_house(
     summary="Verification progress per police station and area (the station's own for police; all for district)",
 )
 def key_house_progress(
-    principal: Annotated[
-        Principal, Depends(require_roles(Role.COMMUNITY_POLICE, Role.ADMIN, Role.COMMANDER, Role.SERVICE_OFFICE_ADMIN))
-    ],
+    principal: Annotated[Principal, Depends(require_roles(Role.COMMUNITY_POLICE, Role.ADMIN, Role.COMMANDER))],
     session: SessionDep,
 ) -> list[StationProgressOut]:
     if principal.is_district_wide() or principal.is_admin:

@@ -30,7 +30,7 @@ router = APIRouter(tags=["publicity 实有人口宣传"])
 Organiser = Annotated[Principal, Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE, Role.ADMIN))]
 Reader = Annotated[
     Principal,
-    Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE, Role.COMMANDER, Role.SERVICE_OFFICE_ADMIN)),
+    Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE, Role.COMMANDER)),
 ]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 

@@ -202,47 +202,64 @@ def visits_of_room(session: Session, room_id: uuid.UUID) -> list[VisitOut]:
 # --- room status and the work list ----------------------------------------------------------------------------------
 
 
-def status_rows(
-    session: Session, condition: object, *, limit: int | None = None
-) -> list[tuple[RoomStatus, object, object]]:
-    from collection.places.models import Building, Room
-
-    query = (
-        select(RoomStatus, Room, Building)
-        .join(Room, col(Room.id) == col(RoomStatus.room_id))
-        .join(Building, col(Building.id) == col(Room.building_id))
-        .where(condition)  # type: ignore[arg-type]
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.exec(query).all())  # type: ignore[arg-type]
+def door_address(road: str, lane: str | None, number: str, room_no: str) -> str:
+    """路 弄 号 室, as on the door (001 A.1 address to the door number)."""
+    return " ".join(part for part in (road, f"{lane}弄" if lane else "", f"{number}号", f"{room_no}室") if part)
 
 
 def status_out(status: RoomStatus, room: object, building: object, today: date) -> RoomStatusOut:
-    address = " ".join(
-        part
-        for part in (
-            getattr(building, "road", ""),
-            f"{getattr(building, 'lane', '')}弄" if getattr(building, "lane", None) else "",
-            f"{getattr(building, 'number', '')}号",
-            f"{getattr(room, 'room_no', '')}室",
-        )
-        if part
+    room_no = getattr(room, "room_no", "")
+    return room_status_out(
+        status.room_id,
+        status.area,
+        status.state,
+        status.last_visit_at,
+        status.next_visit_due,
+        status.due_provisional,
+        status.refusal_flagged_at,
+        getattr(room, "house_code", ""),
+        room_no,
+        building.id,  # type: ignore[attr-defined]
+        getattr(building, "road", ""),
+        getattr(building, "lane", None),
+        getattr(building, "number", ""),
+        today=today,
     )
+
+
+def room_status_out(
+    room_id: uuid.UUID,
+    area: str,
+    state: str,
+    last_visit_at: datetime | None,
+    next_visit_due: date | None,
+    due_provisional: bool,
+    refusal_flagged_at: datetime | None,
+    house_code: str,
+    room_no: str,
+    building_id: uuid.UUID,
+    road: str,
+    lane: str | None,
+    number: str,
+    *,
+    today: date,
+) -> RoomStatusOut:
+    """A room's status as the API shows it, from the columns of its status, room and building."""
+    days = rules.days_overdue(next_visit_due, today)
     return RoomStatusOut(
-        room_id=status.room_id,
-        house_code=getattr(room, "house_code", ""),
-        room_no=getattr(room, "room_no", ""),
-        building_id=building.id,
-        address=address,
-        area=status.area,
-        state=RoomState(status.state),
-        last_visit_at=status.last_visit_at,
-        next_visit_due=status.next_visit_due,
-        due_provisional=status.due_provisional,
-        overdue=rules.days_overdue(status.next_visit_due, today) > 0,
-        days_overdue=rules.days_overdue(status.next_visit_due, today),
-        refusal_flagged=status.refusal_flagged_at is not None,
+        room_id=room_id,
+        house_code=house_code,
+        room_no=room_no,
+        building_id=building_id,
+        address=door_address(road, lane, number, room_no),
+        area=area,
+        state=RoomState(state),
+        last_visit_at=last_visit_at,
+        next_visit_due=next_visit_due,
+        due_provisional=due_provisional,
+        overdue=days > 0,
+        days_overdue=days,
+        refusal_flagged=refusal_flagged_at is not None,
     )
 
 
@@ -251,6 +268,8 @@ def work_list(
 ) -> list[RoomStatusOut]:
     """Rooms due or overdue in `areas` (deadline within `horizon_days`, or waiting without a deadline), most urgent
     first."""
+    from collection.places.models import Building, Room
+
     if not areas:
         return []
     waiting = [state.value for state in rules.NEEDS_WORK]
@@ -261,19 +280,35 @@ def work_list(
             and_(col(RoomStatus.next_visit_due).is_(None), col(RoomStatus.state).in_(waiting)),
         ),
     )
-    # Rank in SQL with a LIMIT (an area may hold thousands of never-visited rooms), then read rooms and buildings for
-    # the page only. The buckets mirror rules.work_list_rank; test_visits_api checks the order through the API.
+    # Rank in SQL with a LIMIT (an area may hold thousands of never-visited rooms) and read plain columns of the page
+    # in the same statement: a collector's phone asks for this list all day. The buckets mirror
+    # rules.work_list_rank; test_visits_api checks the order through the API.
     due = col(RoomStatus.next_visit_due)
     bucket = case((due < today, 0), (due == today, 1), (due.is_(None), 2), else_=3)
-    ranked = select(RoomStatus).where(condition).order_by(bucket, due, col(RoomStatus.room_id))
-    ranked = ranked.limit(limit).offset(offset)
-    page = list(session.exec(ranked).all())
-    if not page:
-        return []
-    rows = status_rows(session, col(RoomStatus.room_id).in_([status.room_id for status in page]))
-    order = {status.room_id: position for position, status in enumerate(page)}
-    rows.sort(key=lambda row: order[row[0].room_id])
-    return [status_out(status, room, building, today) for status, room, building in rows]
+    ranked = (
+        select(
+            RoomStatus.room_id,
+            RoomStatus.area,
+            RoomStatus.state,
+            RoomStatus.last_visit_at,
+            RoomStatus.next_visit_due,
+            RoomStatus.due_provisional,
+            RoomStatus.refusal_flagged_at,
+            Room.house_code,
+            Room.room_no,
+            Building.id,
+            Building.road,
+            Building.lane,
+            Building.number,
+        )
+        .join(Room, col(Room.id) == col(RoomStatus.room_id))
+        .join(Building, col(Building.id) == col(Room.building_id))
+        .where(condition)
+        .order_by(bucket, due, col(RoomStatus.room_id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [room_status_out(*row, today=today) for row in session.exec(ranked).all()]
 
 
 # --- the overdue scan -----------------------------------------------------------------------------------------------
