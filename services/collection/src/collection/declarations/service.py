@@ -153,14 +153,15 @@ def reject(session: Session, row: SelfDeclaration, *, by: str, reason: str) -> N
 
 
 def list_declarations(
-    session: Session, areas: Sequence[str] | None, status: DeclarationStatus | None, limit: int
+    session: Session, areas: Sequence[str] | None, status: DeclarationStatus | None, limit: int, offset: int = 0
 ) -> list[SelfDeclaration]:
     query = select(SelfDeclaration)
     if areas is not None:
         query = query.where(col(SelfDeclaration.area).in_(list(areas)))
     if status is not None:
         query = query.where(SelfDeclaration.status == status.value)
-    return list(session.exec(query.order_by(col(SelfDeclaration.submitted_at)).limit(limit)).all())
+    query = query.order_by(col(SelfDeclaration.submitted_at), col(SelfDeclaration.id))
+    return list(session.exec(query.limit(limit).offset(offset)).all())
 
 
 def materials_of(session: Session, declaration_id: uuid.UUID) -> list[DeclarationMaterial]:
