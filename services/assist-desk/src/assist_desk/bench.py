@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -38,7 +35,8 @@ from assist_desk.testing import MATTER, TOWN
 from assist_desk.tickets.models import Ticket
 from jiading_shared.auth import mint_token
 from jiading_shared.db import Database
-from jiading_shared.testing.broker import free_port, port_open
+from jiading_shared.devtools.bench_http import LoadResult, run_clients, start_service, stop_service
+from jiading_shared.testing.broker import free_port
 from jiading_shared.testing.postgres import create_database, drop_database, server_url
 
 FORMS = ["self_service", "accompanied", "video"]
@@ -46,36 +44,6 @@ CHANNELS = ["hotline_12345", "institution_phone", "online_text", "online_voice",
 STATES = ["completed"] * 14 + ["resolved", "not_accepted", "ended_early", "guided_to_window", "in_service"]
 FALLBACK = [None] * 9 + ["consultation", "coordination", "complaint", "not_accepted"]
 LEVELS = ["very_satisfied"] * 5 + ["satisfied"] * 3 + ["basically_satisfied", "dissatisfied", "very_dissatisfied"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "ASSIST_DATABASE_URL": database_url,
-        "ASSIST_KAFKA_ENABLED": "false",
-        "ASSIST_SCHEDULERS_ENABLED": "false",
-        "ASSIST_MIGRATE_ON_START": "false",
-        "ASSIST_LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "uvicorn", "assist_desk.main:app_factory", "--factory", "--port", str(port)]
-    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if port_open("127.0.0.1", port):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    return process
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("the assist-desk service did not start")
 
 
 def seed(base: str, settings: AssistSettings) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
@@ -108,48 +76,23 @@ def seed(base: str, settings: AssistSettings) -> tuple[dict[str, str], dict[str,
 
 async def create_tickets(
     base: str, headers: dict[str, str], institution: dict, member: dict, clients: int, total: int, pace_ms: float = 0
-) -> tuple[list[float], float, int]:
+) -> LoadResult:
     """Each client posts tickets back to back (`pace_ms` 0: the service saturated), or starts one every `pace_ms`
     (a desk with think time: 50 desks at 1,000 ms offer 50 tickets/s)."""
-    latencies: list[float] = []
-    errors = 0
-    remaining = total
 
-    async def worker(client: httpx.AsyncClient, n: int) -> None:
-        nonlocal remaining, errors
-        # Spread the paced clients' first requests over one interval so that they do not arrive in step.
-        await asyncio.sleep(pace_ms / 1000 * n / clients)
-        next_start = time.perf_counter()
-        while remaining > 0:
-            remaining -= 1
-            if pace_ms:
-                await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
-                next_start += pace_ms / 1000
-            body = {
-                "institution_id": institution["id"],
-                "channel": CHANNELS[n % len(CHANNELS)],
-                "form": FORMS[n % len(FORMS)],
-                "target": {
-                    "kind": "natural_person",
-                    "name": "张三明",
-                    "mobile": f"138{random.randint(0, 10**8 - 1):08d}",
-                },
-                "matter_code": "BIZ-001",
-                "summary": "办理个体工商户设立登记",
-                "staff_id": member["id"],
-            }
-            started = time.perf_counter()
-            response = await client.post("/api/v1/tickets", json=body, headers=headers)
-            latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 201:
-                errors += 1
+    async def send(client: httpx.AsyncClient, n: int, _request: int) -> httpx.Response:
+        body = {
+            "institution_id": institution["id"],
+            "channel": CHANNELS[n % len(CHANNELS)],
+            "form": FORMS[n % len(FORMS)],
+            "target": {"kind": "natural_person", "name": "张三明", "mobile": f"138{random.randint(0, 10**8 - 1):08d}"},
+            "matter_code": "BIZ-001",
+            "summary": "办理个体工商户设立登记",
+            "staff_id": member["id"],
+        }
+        return await client.post("/api/v1/tickets", json=body, headers=headers)
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(client, n) for n in range(clients)))
-        elapsed = time.perf_counter() - started
-    return latencies, elapsed, errors
+    return await run_clients(base, send, clients=clients, total=total, pace_ms=pace_ms)
 
 
 def bulk_load(database: Database, institution_id: str, staff_id: str, count: int, year_start: datetime) -> float:
@@ -286,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     upgrade("assist_desk", url)
     settings = AssistSettings(database_url=url)
     port = free_port()
-    server = start_server(url, port, args.workers)
+    env = {"DATABASE_URL": url, "KAFKA_ENABLED": "false", "SCHEDULERS_ENABLED": "false", "MIGRATE_ON_START": "false"}
+    server = start_service("assist_desk", "ASSIST_", port, workers=args.workers, env=env)
     base = f"http://127.0.0.1:{port}"
     database = Database(url)
     try:
@@ -294,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         # Warm-up: connections, imports, caches.
         asyncio.run(create_tickets(base, headers, institution, member, args.clients, args.clients * 2))
         for pace_ms in (0.0, args.pace_ms):
-            latencies, elapsed, errors = asyncio.run(
+            result = asyncio.run(
                 create_tickets(base, headers, institution, member, args.clients, args.requests, pace_ms)
             )
             mode = "back to back (saturated)" if not pace_ms else f"each client one ticket every {pace_ms:.0f} ms"
@@ -302,11 +246,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"ticket creation: {args.requests} tickets, {args.clients} concurrent clients {mode}, "
                 f"{args.workers} uvicorn workers, PostgreSQL"
             )
-            print(
-                f"  p50 {percentile(latencies, 0.50):.1f} ms  p95 {percentile(latencies, 0.95):.1f} ms  "
-                f"p99 {percentile(latencies, 0.99):.1f} ms  max {max(latencies):.1f} ms  "
-                f"throughput {len(latencies) / elapsed:.0f}/s  errors {errors}"
-            )
+            print(f"  {result.summary()}")
 
         year_start = datetime(2025, 1, 1, tzinfo=UTC)
         loaded = bulk_load(database, institution["id"], member["id"], args.summary_tickets, year_start)
@@ -341,8 +281,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"max {max(timings):.0f} ms  ({args.summary_runs} runs)"
             )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_service(server)
         database.dispose()
         drop_database(admin_url, url)
         if throwaway is not None:

@@ -1,8 +1,9 @@
 """`python -m grid_dispatch.bench`: figures for the issue-4 targets, no pass/fail.
 
 1. Routing decisions per second, in-process: a table of 200 rules and a directory of 500 unit grids (10 towns).
-2. Incident creation latency (p50/p95/p99) with 50 concurrent HTTP clients against the service served by uvicorn on
-   PostgreSQL (a fresh database on the server `jiading_shared.testing.postgres` finds).
+2. Incident creation latency (p50/p95/p99) with 50 concurrent HTTP clients against the service under uvicorn in its own
+   processes on PostgreSQL (a fresh database on the server `jiading_shared.testing.postgres` finds), twice: back to
+   back (saturation) and paced (each client files one incident every --pace-ms, default 1 s: 50 desks at 50/s).
 3. Event-to-incident latency (p50/p95/p99): refusal.reported CloudEvents published to a tansu broker, measured until
    the incident row is committed by the service's own consumer.
 """
@@ -13,36 +14,29 @@ import argparse
 import asyncio
 import json
 import random
-import socket
 import statistics
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
 
 import httpx
-import uvicorn
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import create_engine, text
 
 from grid_dispatch.departments.rules import UnitType
 from grid_dispatch.incidents.rules import CompiledRouting, DepartmentEntry, RoutingInput, decide_route
-from grid_dispatch.main import build_app
 from grid_dispatch.rulesets.models import RoutingBody, RoutingRule
 from grid_dispatch.settings import GridSettings
 from jiading_shared.auth import mint_token
+from jiading_shared.devtools.bench_http import LoadResult, percentile, run_clients, start_service, stop_service
 from jiading_shared.events.envelope import build_headers
-from jiading_shared.testing.broker import TansuBroker
+from jiading_shared.migrations import upgrade
+from jiading_shared.testing.broker import TansuBroker, free_port
 from jiading_shared.testing.postgres import create_database, drop_database, server_url
 
 TOWNS = [f"town-{index:02d}" for index in range(10)]
 CATEGORIES = [f"cat_{index:02d}" for index in range(40)]
 UNIT_TYPES = list(UnitType)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def routing_table(grids: list[tuple[str, str]], rules: int = 200) -> RoutingBody:
@@ -84,32 +78,6 @@ def bench_routing(decisions: int) -> float:
     return decisions / (time.perf_counter() - started)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Served:
-    """The service under uvicorn in a thread of this process."""
-
-    def __init__(self, settings: GridSettings) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(build_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
 def seed(base: str, token: str) -> None:
     h = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=h, timeout=30) as client:
@@ -136,8 +104,8 @@ def seed(base: str, token: str) -> None:
             )
 
 
-async def create_incidents(base: str, token: str, clients: int, per_client: int) -> list[float]:
-    latencies: list[float] = []
+async def create_incidents(base: str, token: str, clients: int, total: int, pace_ms: float = 0.0) -> LoadResult:
+    headers = {"Authorization": f"Bearer {token}"}
     body = {
         "category": "street_vending",
         "town": "jd-bench",
@@ -146,19 +114,11 @@ async def create_incidents(base: str, token: str, clients: int, per_client: int)
         "source": "hotline",
     }
 
-    async def worker(index: int, client: httpx.AsyncClient) -> None:
-        for step in range(per_client):
-            started = time.perf_counter()
-            response = await client.post("/api/v1/incidents", json={**body, "grid": f"B-01-{(index + step) % 20:02d}"})
-            latencies.append(time.perf_counter() - started)
-            assert response.status_code == 201, response.text
+    async def send(client: httpx.AsyncClient, number: int, request: int) -> httpx.Response:
+        grid = f"B-01-{(number + request) % 20:02d}"
+        return await client.post("/api/v1/incidents", json={**body, "grid": grid}, headers=headers)
 
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=60
-    ) as client:
-        await asyncio.gather(*(worker(index, client) for index in range(clients)))
-    return latencies
+    return await run_clients(base, send, clients=clients, total=total, pace_ms=pace_ms)
 
 
 async def publish_refusals(bootstrap: str, events: int, rate: float) -> dict[str, float]:
@@ -220,7 +180,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m grid_dispatch.bench", description=__doc__)
     parser.add_argument("--decisions", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--per-client", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=1000, help="incidents per creation run")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--pace-ms", type=float, default=1000, help="paced run: each client files one every PACE_MS")
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--event-rate", type=float, default=100.0, help="events per second")
     args = parser.parse_args()
@@ -230,32 +192,40 @@ def main() -> None:
 
     admin_url, throwaway = server_url()
     url = create_database(admin_url, prefix="gridbench")
+    upgrade("grid_dispatch", url)
     broker = TansuBroker()
     broker.start()
+    port = free_port()
+    env = {
+        "DATABASE_URL": url,
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "SCHEDULERS_ENABLED": "false",
+        "MIGRATE_ON_START": "false",
+    }
+    server = start_service("grid_dispatch", "GRID_", port, workers=args.workers, env=env)
     try:
-        settings = GridSettings(
-            database_url=url, kafka_bootstrap_servers=broker.bootstrap, schedulers_enabled=False, log_level="WARNING"
+        token = mint_token(GridSettings(database_url=url), sub="bench", roles=["dispatcher"], town="jd-bench")
+        base = f"http://127.0.0.1:{port}"
+        seed(base, token)
+        asyncio.run(create_incidents(base, token, args.clients, args.clients * 2))  # warm-up
+        for pace_ms in (0.0, args.pace_ms):
+            result = asyncio.run(create_incidents(base, token, args.clients, args.requests, pace_ms))
+            mode = "back to back (saturated)" if not pace_ms else f"each client one every {pace_ms:.0f} ms"
+            print(
+                f"incident creation: {args.requests} incidents, {args.clients} concurrent clients {mode}, "
+                f"{args.workers} uvicorn workers, PostgreSQL, relay and consumer running"
+            )
+            print(f"  {result.summary()}")
+        time.sleep(3)  # the consumers join their group
+        sent = asyncio.run(publish_refusals(broker.bootstrap, args.events, args.event_rate))
+        delays = event_latencies(url, sent, timeout_s=60)
+        print(
+            f"event to incident ({len(delays)}/{len(sent)} events at {args.event_rate:.0f}/s): "
+            f"p50 {statistics.median(delays) * 1000:.1f} ms, p95 {percentile(delays, 0.95) * 1000:.1f} ms, "
+            f"p99 {percentile(delays, 0.99) * 1000:.1f} ms"
         )
-        token = mint_token(settings, sub="bench", roles=["dispatcher"], town="jd-bench")
-        with Served(settings) as served:
-            base = f"http://127.0.0.1:{served.port}"
-            seed(base, token)
-            asyncio.run(create_incidents(base, token, 5, 4))  # warm-up
-            latencies = asyncio.run(create_incidents(base, token, args.clients, args.per_client))
-            print(
-                f"incident creation ({args.clients} concurrent clients, {len(latencies)} requests, PostgreSQL): "
-                f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {percentile(latencies, 0.95) * 1000:.1f} ms, "
-                f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
-            )
-            time.sleep(3)  # the consumer joins its group
-            sent = asyncio.run(publish_refusals(broker.bootstrap, args.events, args.event_rate))
-            delays = event_latencies(url, sent, timeout_s=60)
-            print(
-                f"event to incident ({len(delays)}/{len(sent)} events at {args.event_rate:.0f}/s): "
-                f"p50 {statistics.median(delays) * 1000:.1f} ms, p95 {percentile(delays, 0.95) * 1000:.1f} ms, "
-                f"p99 {percentile(delays, 0.99) * 1000:.1f} ms"
-            )
     finally:
+        stop_service(server)
         broker.stop()
         drop_database(admin_url, url)
         if throwaway is not None:

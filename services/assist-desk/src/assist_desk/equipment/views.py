@@ -11,6 +11,7 @@ from assist_desk.equipment.models import CheckIn, CheckOut, Device, DeviceIn, De
 from assist_desk.institutions.models import ServiceInstitution
 from jiading_shared.auth import Principal, Role, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep
 
 router = APIRouter(tags=["equipment 设施设备"])
@@ -43,12 +44,13 @@ def add_device(
 
 
 @router.get("/institutions/{institution_id}/devices", summary="The devices of an institution and their checks due")
-def list_devices(institution_id: uuid.UUID, principal: Staff, session: SessionDep, request: Request) -> list[DeviceOut]:
+def list_devices(
+    institution_id: uuid.UUID, principal: Staff, session: SessionDep, request: Request, page: PageDep
+) -> list[DeviceOut]:
     _institution(session, principal, institution_id)
     today = service.local_today()
-    return [
-        service.device_out(d, request.app.state.calendar, today) for d in service.devices_of(session, institution_id)
-    ]
+    devices = page.slice(service.devices_of(session, institution_id))
+    return [service.device_out(d, request.app.state.calendar, today) for d in devices]
 
 
 @router.post("/devices/{device_id}/checks", status_code=201, summary="Record a daily check or monthly inspection")
@@ -58,6 +60,6 @@ def record_check(device_id: uuid.UUID, body: CheckIn, principal: Staff, session:
 
 
 @router.get("/devices/{device_id}/checks", summary="The check history of a device")
-def list_checks(device_id: uuid.UUID, principal: Staff, session: SessionDep) -> list[CheckOut]:
+def list_checks(device_id: uuid.UUID, principal: Staff, session: SessionDep, page: PageDep) -> list[CheckOut]:
     _device(session, principal, device_id)
-    return service.checks_of(session, device_id)
+    return page.slice(service.checks_of(session, device_id))

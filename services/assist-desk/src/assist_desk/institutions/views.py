@@ -13,6 +13,7 @@ from assist_desk.institutions.models import (
     StationedDepartmentOut,
 )
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_in_town_or_404, found_or_404
 
 router = APIRouter(prefix="/institutions", tags=["institutions 政务服务机构"])
@@ -54,7 +55,7 @@ def add_stationed_department(
 
 @router.get("/{institution_id}/departments", summary="The stationed departments of an institution")
 def list_stationed_departments(
-    institution_id: uuid.UUID, principal: Reader, session: SessionDep
+    institution_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep
 ) -> list[StationedDepartmentOut]:
     institution_in_scope(session, principal, institution_id)
-    return service.stationed_departments(session, institution_id)
+    return page.slice(service.stationed_departments(session, institution_id))

@@ -8,6 +8,7 @@ from assist_desk.matters import service
 from assist_desk.matters.models import MatterIn, MatterOut, MatterVersionIn
 from assist_desk.matters.rules import CODE_PATTERN
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
 
 router = APIRouter(prefix="/matters", tags=["matters 事项"])
@@ -25,8 +26,8 @@ def register_matter(body: MatterIn, principal: ServiceOffice, session: SessionDe
 
 
 @router.get("", summary="Every matter, as the version in force now")
-def list_matters(principal: Reader, session: SessionDep) -> list[MatterOut]:
-    return service.list_in_force(session)
+def list_matters(principal: Reader, session: SessionDep, page: PageDep) -> list[MatterOut]:
+    return page.slice(service.list_in_force(session))
 
 
 @router.post("/{code}/versions", status_code=201, summary="Add a version of a matter (never an edit)")
@@ -43,7 +44,7 @@ def get_matter(code: MatterCode, principal: Reader, session: SessionDep) -> Matt
 
 
 @router.get("/{code}/versions", summary="Every version of a matter, oldest first")
-def matter_versions(code: MatterCode, principal: Reader, session: SessionDep) -> list[MatterOut]:
+def matter_versions(code: MatterCode, principal: Reader, session: SessionDep, page: PageDep) -> list[MatterOut]:
     rows = service.versions_of(session, code)
     found_or_404(rows or None, "matter-not-found", f"no matter {code}")
-    return [service.matter_out(row) for row in rows]
+    return [service.matter_out(row) for row in page.slice(rows)]

@@ -9,6 +9,7 @@ from assist_desk.notices import service
 from assist_desk.notices.models import NoticeIn, NoticeOut
 from assist_desk.tickets.service import Actor, ticket_in_scope
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep
 
 router = APIRouter(prefix="/tickets/{ticket_id}/notices", tags=["one-time notices 一次性告知"])
@@ -23,6 +24,6 @@ def issue_notice(ticket_id: uuid.UUID, body: NoticeIn, principal: Staff, session
 
 
 @router.get("", summary="The notices issued on a ticket, in order")
-def list_notices(ticket_id: uuid.UUID, principal: Staff, session: SessionDep) -> list[NoticeOut]:
+def list_notices(ticket_id: uuid.UUID, principal: Staff, session: SessionDep, page: PageDep) -> list[NoticeOut]:
     ticket_in_scope(session, principal, ticket_id)
-    return service.notices_of(session, ticket_id)
+    return page.slice(service.notices_of(session, ticket_id))

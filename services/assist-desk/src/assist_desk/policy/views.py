@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from assist_desk.policy import service
 from assist_desk.policy.models import PolicyIn, PolicyOut
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep
 
 router = APIRouter(prefix="/policies", tags=["policy 帮办规则"])
@@ -21,8 +22,8 @@ def current_policy(principal: Reader, session: SessionDep) -> PolicyOut:
 
 
 @router.get("", summary="Every policy version, oldest first")
-def policy_versions(principal: ServiceOffice, session: SessionDep) -> list[PolicyOut]:
-    return service.list_versions(session)
+def policy_versions(principal: ServiceOffice, session: SessionDep, page: PageDep) -> list[PolicyOut]:
+    return page.slice(service.list_versions(session))
 
 
 @router.post("", status_code=201, summary="Add a policy version (rules change by notice, never in place)")

@@ -25,6 +25,7 @@ from assist_desk.reviews.rules import week_start
 from assist_desk.tickets.service import ticket_in_scope
 from jiading_shared.auth import Principal, Role, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep, found_or_404
 
 router = APIRouter(tags=["satisfaction 好差评与回访"])
@@ -82,12 +83,12 @@ def draw_callbacks(body: CallbackListIn, principal: Staff, session: SessionDep) 
 
 @router.get("/callback-lists", summary="The call-back tasks of an institution's week")
 def list_callbacks(
-    institution_id: uuid.UUID, week: date, principal: Staff, session: SessionDep
+    institution_id: uuid.UUID, week: date, principal: Staff, session: SessionDep, page: PageDep
 ) -> list[CallbackTaskOut]:
     institution = session.get(ServiceInstitution, institution_id)
     if institution is None or not town_in_scope(principal, institution.town):
         raise ProblemError(404, "institution-not-found", f"no institution {institution_id}")
-    return service.callbacks_of(session, institution_id, week_start(week))
+    return page.slice(service.callbacks_of(session, institution_id, week_start(week)))
 
 
 @router.post("/callbacks/{task_id}/result", summary="Record the result of a call-back")

@@ -13,6 +13,7 @@ from assist_desk.staff import service
 from assist_desk.staff.models import RegistrationIn, StaffIn, StaffMember, StaffOut, TeamsOut, TrainingIn
 from jiading_shared.auth import Principal, Role, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep
 
 router = APIRouter(tags=["staff 帮办人员"])
@@ -42,9 +43,9 @@ def add_staff(institution_id: uuid.UUID, body: StaffIn, principal: Manager, sess
 
 
 @router.get("/institutions/{institution_id}/staff", summary="The staff of an institution")
-def list_staff(institution_id: uuid.UUID, principal: Manager, session: SessionDep) -> list[StaffOut]:
+def list_staff(institution_id: uuid.UUID, principal: Manager, session: SessionDep, page: PageDep) -> list[StaffOut]:
     institution_in_scope(session, principal, institution_id)
-    return service.staff_of(session, institution_id)
+    return page.slice(service.staff_of(session, institution_id))
 
 
 @router.get("/institutions/{institution_id}/teams", summary='The "1+2+X" team composition of an institution')

@@ -22,9 +22,12 @@ from assist_desk.tickets.models import (
 )
 from assist_desk.tickets.rules import Action, TicketState
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import Page, PageDep, pagination
 from jiading_shared.service import API_PREFIX, PiiDep, SessionDep
 
 router = APIRouter(prefix="/tickets", tags=["tickets 帮办"])
+# A ticket carries its log and contact data: a smaller window than the default.
+TicketPage = Annotated[Page, Depends(pagination(default=50, maximum=200))]
 
 # 帮办人员 serve tickets; the 12345 hotline and online desks (external systems) hand tickets in; the service office
 # supervises (5.1).
@@ -50,15 +53,22 @@ def search_tickets(
     principal: Staff,
     session: SessionDep,
     vault: PiiDep,
+    page: TicketPage,
     institution_id: uuid.UUID | None = None,
     state: TicketState | None = None,
     mobile: Annotated[str | None, Query(pattern=r"^\+?[0-9 -]{5,20}$")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[TicketOut]:
-    return service.search(
-        session, principal, vault, institution_id=institution_id, state=state, mobile=mobile, limit=limit, offset=offset
+    tickets = service.search(
+        session,
+        principal,
+        vault,
+        institution_id=institution_id,
+        state=state,
+        mobile=mobile,
+        limit=page.fetch,
+        offset=page.offset,
     )
+    return page.rows(tickets)
 
 
 @router.get("/{ticket_id}", summary="One ticket (contact data masked)")
@@ -67,9 +77,9 @@ def get_ticket(ticket_id: uuid.UUID, principal: Staff, session: SessionDep) -> T
 
 
 @router.get("/{ticket_id}/log", summary="The assistance log (帮办日志) of a ticket")
-def ticket_log(ticket_id: uuid.UUID, principal: Staff, session: SessionDep) -> list[LogEntryOut]:
+def ticket_log(ticket_id: uuid.UUID, principal: Staff, session: SessionDep, page: PageDep) -> list[LogEntryOut]:
     service.ticket_in_scope(session, principal, ticket_id)
-    return service.log_of(session, ticket_id)
+    return page.slice(service.log_of(session, ticket_id))
 
 
 @router.get("/{ticket_id}/contact", summary="Unmasked contact data, for a stated purpose (audited)")

@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 from sqlmodel import Session
 
 from collection.declarations import service
@@ -23,6 +23,8 @@ from collection.registrations.models import RegistrationOut
 from collection.visits.rules import local_date
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
+from jiading_shared.ratelimit import RATE_LIMIT_RESPONSES, rate_limit
 from jiading_shared.service import API_PREFIX, BlobsDep, PiiDep, SessionDep
 
 router = APIRouter(tags=["self-declarations 自主填报"])
@@ -51,6 +53,8 @@ def declaration_in_scope(session: Session, scope: AreaScope, declaration_id: uui
     "/self-declarations",
     status_code=201,
     summary="Submit a self-declaration from 随申办 (自主申报): face-verified form and materials; lands pending",
+    dependencies=[Depends(rate_limit("self-declarations"))],
+    responses=RATE_LIMIT_RESPONSES,
 )
 def submit_declaration(
     body: SelfDeclarationIn, principal: Channel, session: SessionDep, vault: PiiDep, blobs: BlobsDep, response: Response
@@ -65,12 +69,12 @@ def list_declarations(
     principal: Reader,
     session: SessionDep,
     vault: PiiDep,
+    page: PageDep,
     status: DeclarationStatus | None = DeclarationStatus.PENDING,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[SelfDeclarationOut]:
     scope = read_scope(session, principal)
     areas = None if scope.everything else sorted(scope.codes)
-    rows = service.list_declarations(session, areas, status, limit)
+    rows = page.rows(service.list_declarations(session, areas, status, page.fetch, page.offset))
     return [service.declaration_out(session, vault, row) for row in rows]
 
 

@@ -187,14 +187,15 @@ def verify(
 
 
 def list_tasks(
-    session: Session, areas: Sequence[str] | None, status: TaskStatus | None, limit: int
+    session: Session, areas: Sequence[str] | None, status: TaskStatus | None, limit: int, offset: int = 0
 ) -> list[KeyHouseTask]:
     query = select(KeyHouseTask)
     if areas is not None:
         query = query.where(col(KeyHouseTask.area).in_(list(areas)))
     if status is not None:
         query = query.where(KeyHouseTask.status == status.value)
-    return list(session.exec(query.order_by(col(KeyHouseTask.created_at), col(KeyHouseTask.line)).limit(limit)).all())
+    query = query.order_by(col(KeyHouseTask.created_at), col(KeyHouseTask.line), col(KeyHouseTask.id))
+    return list(session.exec(query.limit(limit).offset(offset)).all())
 
 
 def progress(session: Session, stations: Sequence[str] | None) -> list[StationProgressOut]:

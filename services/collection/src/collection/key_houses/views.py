@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Request
 
 from collection.key_houses import service
 from collection.key_houses.models import (
@@ -20,6 +20,7 @@ from collection.places.scope import collection_scope, read_scope, supervision_sc
 from collection.visits.rules import local_date
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import ProblemError, field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import PiiDep, SessionDep
 
 router = APIRouter(tags=["key houses 重点房"])
@@ -72,11 +73,12 @@ async def upload_key_house_list(
 def list_key_house_tasks(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     status: TaskStatus | None = TaskStatus.PENDING,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[KeyHouseTaskOut]:
     scope = read_scope(session, principal)
-    rows = service.list_tasks(session, None if scope.everything else sorted(scope.codes), status, limit)
+    areas = None if scope.everything else sorted(scope.codes)
+    rows = page.rows(service.list_tasks(session, areas, status, page.fetch, page.offset))
     return [KeyHouseTaskOut.model_validate(row, from_attributes=True) for row in rows]
 
 
@@ -106,7 +108,8 @@ def verify_key_house(
 def key_house_progress(
     principal: Annotated[Principal, Depends(require_roles(Role.COMMUNITY_POLICE, Role.ADMIN, Role.COMMANDER))],
     session: SessionDep,
+    page: PageDep,
 ) -> list[StationProgressOut]:
     if principal.is_district_wide() or principal.is_admin:
-        return service.progress(session, None)
-    return service.progress(session, [principal.dept] if principal.dept else [])
+        return page.slice(service.progress(session, None))
+    return page.slice(service.progress(session, [principal.dept] if principal.dept else []))

@@ -24,6 +24,7 @@ from collection.places.models import (
 from collection.places.scope import collection_scope, ensure_area, read_scope, supervision_scope
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import ProblemError, field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, BlobsDep, SessionDep
 
 router = APIRouter(tags=["places 街镇/居委/责任区/实有房屋"])
@@ -48,8 +49,8 @@ def create_town(body: TownIn, _admin: Admin, session: SessionDep) -> TownOut:
 
 
 @router.get("/towns", summary="Towns (街镇)")
-def list_towns(_principal: Reader, session: SessionDep) -> list[TownOut]:
-    return service.list_towns(session)
+def list_towns(_principal: Reader, session: SessionDep, page: PageDep) -> list[TownOut]:
+    return page.slice(service.list_towns(session))
 
 
 @router.post("/committees", status_code=201, summary="Add a residents'/villagers' committee (居/村委)")
@@ -58,8 +59,10 @@ def create_committee(body: CommitteeIn, _admin: Admin, session: SessionDep) -> C
 
 
 @router.get("/committees", summary="Committees (居/村委), optionally of one town")
-def list_committees(_principal: Reader, session: SessionDep, town: str | None = None) -> list[CommitteeOut]:
-    return service.list_committees(session, town)
+def list_committees(
+    _principal: Reader, session: SessionDep, page: PageDep, town: str | None = None
+) -> list[CommitteeOut]:
+    return page.slice(service.list_committees(session, town))
 
 
 @router.post("/areas", status_code=201, summary="Add a responsibility area (责任区)")
@@ -68,9 +71,9 @@ def create_area(body: AreaIn, _admin: Admin, session: SessionDep) -> AreaOut:
 
 
 @router.get("/areas", summary="The responsibility areas (责任区) in the caller's scope, with their collectors")
-def list_areas(principal: Reader, session: SessionDep) -> list[AreaOut]:
+def list_areas(principal: Reader, session: SessionDep, page: PageDep) -> list[AreaOut]:
     scope = read_scope(session, principal)
-    return service.list_areas(session, None if scope.everything else sorted(scope.codes))
+    return page.slice(service.list_areas(session, None if scope.everything else sorted(scope.codes)))
 
 
 @router.get("/areas/{code}", summary="One responsibility area")

@@ -23,6 +23,7 @@ from collection.publicity.models import (
 )
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import BlobsDep, SessionDep
 
 router = APIRouter(tags=["publicity 实有人口宣传"])
@@ -80,8 +81,10 @@ def monthly_report(
 
 
 @router.get("/publicity-rules", summary="Versions of the publicity rules (7.3 preparation days, 7.5 monthly minimum)")
-def list_publicity_rules(_principal: Reader, session: SessionDep) -> list[PublicityRuleOut]:
-    rows = session.exec(select(PublicityRuleVersion).order_by(col(PublicityRuleVersion.version))).all()
+def list_publicity_rules(_principal: Reader, session: SessionDep, page: PageDep) -> list[PublicityRuleOut]:
+    rows = page.rows(
+        session.exec(page.select(select(PublicityRuleVersion).order_by(col(PublicityRuleVersion.version)))).all()
+    )
     return [PublicityRuleOut.model_validate(row, from_attributes=True) for row in rows]
 
 

@@ -24,6 +24,7 @@ from collection.registrations.rules import RegistrationAction
 from collection.visits.rules import local_date
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import ProblemError, field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, PiiDep, SessionDep
 
 router = APIRouter(tags=["registrations 实有人口居住登记"])
@@ -138,12 +139,12 @@ def search_by_id_number(
 
 @router.get("/rooms/{room_id}/registrations", summary="Registrations at a room (active only unless history=true)")
 def registrations_of_room(
-    room_id: uuid.UUID, principal: Reader, session: SessionDep, vault: PiiDep, history: bool = False
+    room_id: uuid.UUID, principal: Reader, session: SessionDep, vault: PiiDep, page: PageDep, history: bool = False
 ) -> list[RegistrationOut]:
     place = service.place_of_room(session, room_id)
     if place is None or not read_scope(session, principal).allows(place.area.code):
         raise ProblemError(404, "room-not-found", f"no room {room_id}")
-    rows = service.registrations_of_room(session, room_id, active_only=not history)
+    rows = page.slice(service.registrations_of_room(session, room_id, active_only=not history))
     return [service.registration_out(session, vault, row) for row in rows]
 
 

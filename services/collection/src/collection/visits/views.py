@@ -16,7 +16,11 @@ from collection.visits.models import RoomStatusOut, VisitIn, VisitOut, VisitRule
 from collection.visits.rules import local_date
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import Page, PageDep, pagination
 from jiading_shared.service import API_PREFIX, SessionDep
+
+# The work list keeps its larger default: a collector's day is read in one page.
+WorkListPage = Annotated[Page, Depends(pagination(default=200))]
 
 router = APIRouter(tags=["visits 上门采集"])
 
@@ -51,9 +55,9 @@ def record_visit(
 
 
 @router.get("/rooms/{room_id}/visits", summary="The visits to a room, newest first (工作台账)")
-def list_visits(room_id: uuid.UUID, principal: Reader, session: SessionDep) -> list[VisitOut]:
+def list_visits(room_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep) -> list[VisitOut]:
     room_in_scope(session, principal, room_id)
-    return service.visits_of_room(session, room_id)
+    return page.slice(service.visits_of_room(session, room_id))
 
 
 @router.get("/rooms/{room_id}/status", summary="A room's derived status and next due date")
@@ -69,8 +73,8 @@ def room_status(room_id: uuid.UUID, principal: Reader, session: SessionDep) -> R
 def work_list(
     principal: Collector,
     session: SessionDep,
+    page: WorkListPage,
     horizon_days: Annotated[int, Query(ge=0, le=60, description="include deadlines up to this many days ahead")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     area: Annotated[str | None, Query(description="one of the caller's areas")] = None,
 ) -> list[RoomStatusOut]:
     scope = collection_scope(session, principal)
@@ -82,12 +86,14 @@ def work_list(
     else:
         areas = sorted(scope.codes)
     today = local_date(datetime.now(UTC))
-    return service.work_list(session, areas, today=today, horizon_days=horizon_days, limit=limit)
+    return page.rows(
+        service.work_list(session, areas, today=today, horizon_days=horizon_days, limit=page.fetch, offset=page.offset)
+    )
 
 
 @router.get("/visit-rules", summary="Versions of the revisit and refusal rules")
-def list_visit_rules(_principal: Reader, session: SessionDep) -> list[VisitRuleOut]:
-    return service.list_rule_versions(session)
+def list_visit_rules(_principal: Reader, session: SessionDep, page: PageDep) -> list[VisitRuleOut]:
+    return page.slice(service.list_rule_versions(session))
 
 
 @router.post("/visit-rules", status_code=201, summary="Add a version of the revisit and refusal rules (by notice)")

@@ -12,6 +12,7 @@ from evaluation.projects.models import EvidenceOut, ProjectIn, ProjectOut
 from evaluation.scoring import service as scoring_service
 from evaluation.scoring.models import MeasureInputs
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, BlobsDep, SessionDep
 
 router = APIRouter(prefix="/projects", tags=["projects 助残公益服务项目"])
@@ -36,10 +37,11 @@ def create_project(body: ProjectIn, principal: Registrar, session: SessionDep, r
 def list_projects(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     provider_id: uuid.UUID | None = None,
     service_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[ProjectOut]:
-    return service.list_projects(session, provider_id, service_year)
+    return page.slice(service.list_projects(session, provider_id, service_year))
 
 
 @router.get("/{project_id}", summary="One project with its bid")
@@ -65,9 +67,9 @@ def _add_record_routes(kind: service.RecordKind) -> None:
         project = service.project_or_404(session, project_id)
         return service.add_record(session, kind, project, body, recorded_by=principal.sub)
 
-    def list_all(project_id: uuid.UUID, principal: Reader, session: SessionDep) -> Any:
+    def list_all(project_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep) -> Any:
         service.project_or_404(session, project_id)
-        return service.list_records(session, kind, project_id)
+        return page.slice(service.list_records(session, kind, project_id))
 
     router.add_api_route(
         f"/{{project_id}}/{kind.path}",
@@ -130,9 +132,9 @@ async def add_evidence(
 
 
 @router.get("/{project_id}/evidence", summary="Evidence documents of the project")
-def list_evidence(project_id: uuid.UUID, principal: Reader, session: SessionDep) -> list[EvidenceOut]:
+def list_evidence(project_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep) -> list[EvidenceOut]:
     service.project_or_404(session, project_id)
-    return service.list_evidence(session, project_id)
+    return page.slice(service.list_evidence(session, project_id))
 
 
 @router.get("/{project_id}/evidence/{evidence_id}/file", summary="The evidence document itself")

@@ -9,6 +9,7 @@ from evaluation.projects.models import QualificationKind
 from evaluation.providers import service
 from evaluation.providers.models import ProviderDocumentOut, ProviderIn, ProviderOut
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, BlobsDep, PiiDep, SessionDep, found_or_404
 
 router = APIRouter(prefix="/providers", tags=["providers 承接机构"])
@@ -63,5 +64,7 @@ async def add_document(
 
 
 @router.get("/{provider_id}/documents", summary="Qualification documents of the provider")
-def list_documents(provider_id: uuid.UUID, principal: Reader, session: SessionDep) -> list[ProviderDocumentOut]:
-    return service.list_documents(session, provider_id)
+def list_documents(
+    provider_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep
+) -> list[ProviderDocumentOut]:
+    return page.slice(service.list_documents(session, provider_id))

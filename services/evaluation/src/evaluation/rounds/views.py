@@ -21,6 +21,7 @@ from evaluation.rounds.models import (
     SelfEvaluationOut,
 )
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
 
 router = APIRouter(tags=["rounds 评价"])
@@ -70,14 +71,16 @@ def submit_sheet(round_id: uuid.UUID, body: ScoreSheetIn, principal: Assessor, s
 
 
 @router.get("/rounds/{round_id}/sheets", summary="Score sheets (an assessor sees only their own until publication)")
-def list_sheets(round_id: uuid.UUID, principal: Evaluator, session: SessionDep) -> list[ScoreSheetOut]:
-    return service.list_sheets(session, service.round_or_404(session, round_id), principal)
+def list_sheets(round_id: uuid.UUID, principal: Evaluator, session: SessionDep, page: PageDep) -> list[ScoreSheetOut]:
+    return page.slice(service.list_sheets(session, service.round_or_404(session, round_id), principal))
 
 
 @router.get("/rounds/{round_id}/history", summary="Audit trail: who changed which sheet, what and why")
-def sheet_history(round_id: uuid.UUID, principal: Federation, session: SessionDep) -> list[dict[str, Any]]:
+def sheet_history(
+    round_id: uuid.UUID, principal: Federation, session: SessionDep, page: PageDep
+) -> list[dict[str, Any]]:
     service.round_or_404(session, round_id)
-    return service.sheet_history(session, round_id)
+    return page.slice(service.sheet_history(session, round_id))
 
 
 @router.put("/rounds/{round_id}/self-evaluation", summary="The provider's self-evaluation (自评, 5.2.5.5)")
@@ -113,9 +116,11 @@ def revise_round(
 
 
 @router.get("/rounds/{round_id}/results", summary="Published versions, oldest first")
-def list_results(round_id: uuid.UUID, principal: ResultReader, session: SessionDep) -> list[RoundResultSummary]:
+def list_results(
+    round_id: uuid.UUID, principal: ResultReader, session: SessionDep, page: PageDep
+) -> list[RoundResultSummary]:
     service.round_or_404(session, round_id)
-    return service.list_results(session, round_id)
+    return page.slice(service.list_results(session, round_id))
 
 
 @router.get("/rounds/{round_id}/results/{version}", summary="One published version with its explanation trace")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evaluation.scoring import rules, service
 from evaluation.scoring.models import MeasureInputs, ScoringModel, ScoringModelIn, ScoringModelSummary
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
 
 router = APIRouter(prefix="/scoring-models", tags=["scoring 评价因子"])
@@ -31,8 +32,8 @@ def current_scoring_model(
 
 
 @router.get("", summary="Every version of the scoring model, oldest first")
-def list_scoring_models(principal: Evaluator, session: SessionDep) -> list[ScoringModelSummary]:
-    return service.list_models(session)
+def list_scoring_models(principal: Evaluator, session: SessionDep, page: PageDep) -> list[ScoringModelSummary]:
+    return page.slice(service.list_models(session))
 
 
 @router.get("/{model_id}", summary="One version of the scoring model")

@@ -8,6 +8,7 @@ from grid_dispatch.departments import service
 from grid_dispatch.departments.models import DepartmentIn, DepartmentOut, LiaisonIn
 from grid_dispatch.departments.rules import UnitType
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, PiiDep, SessionDep, found_in_town_or_404
 
 router = APIRouter(prefix="/departments", tags=["departments 职能部门"])
@@ -36,13 +37,14 @@ def list_departments(
     principal: Reader,
     session: SessionDep,
     vault: PiiDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50, description="街道/镇 code")] = None,
     unit_type: Annotated[UnitType | None, Query(description="unit type of form B.1")] = None,
 ) -> list[DepartmentOut]:
     if town is None and not principal.is_district_wide():
         town = principal.town
     ensure_town(principal, town)
-    return service.list_departments(session, vault, town=town, unit_type=unit_type)
+    return page.slice(service.list_departments(session, vault, town=town, unit_type=unit_type))
 
 
 @router.get("/{code}", summary="One department")

@@ -17,6 +17,7 @@ from grid_dispatch.duty.models import (
 )
 from jiading_shared.auth import Principal, Role, ensure_dept, ensure_town, require_roles
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep
 from jiading_shared.types import assume_utc
 
@@ -65,6 +66,7 @@ def add_assignment(
 def list_assignments(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50)] = None,
     department_code: Annotated[str | None, Query(max_length=50)] = None,
     officer_sub: Annotated[str | None, Query(max_length=200)] = None,
@@ -74,8 +76,14 @@ def list_assignments(
     if _department_staff(principal):
         department_code = principal.dept
         ensure_dept(principal, department_code)
-    return service.list_assignments(
-        session, town=town, department_code=department_code, at=assume_utc(at) if at else None, officer_sub=officer_sub
+    return page.slice(
+        service.list_assignments(
+            session,
+            town=town,
+            department_code=department_code,
+            at=assume_utc(at) if at else None,
+            officer_sub=officer_sub,
+        )
     )
 
 
@@ -118,18 +126,21 @@ def log_patrol(body: PatrolLogIn, principal: PatrolLogger, session: SessionDep, 
 def list_patrols(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50)] = None,
     department_code: Annotated[str | None, Query(max_length=50)] = None,
     since: Annotated[datetime | None, Query()] = None,
     until: Annotated[datetime | None, Query()] = None,
 ) -> list[PatrolLogOut]:
     town = _town_of(principal, town)
-    return service.list_patrols(
-        session,
-        town=town,
-        department_code=department_code,
-        since=assume_utc(since) if since else None,
-        until=assume_utc(until) if until else None,
+    return page.slice(
+        service.list_patrols(
+            session,
+            town=town,
+            department_code=department_code,
+            since=assume_utc(since) if since else None,
+            until=assume_utc(until) if until else None,
+        )
     )
 
 

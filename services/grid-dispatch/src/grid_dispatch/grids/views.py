@@ -8,6 +8,7 @@ from grid_dispatch.grids import service
 from grid_dispatch.grids.models import GridIn, GridOut
 from grid_dispatch.grids.rules import GridLevel
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_in_town_or_404
 
 router = APIRouter(prefix="/grids", tags=["grids 网格"])
@@ -32,13 +33,14 @@ def register_grid(body: GridIn, principal: Registrar, session: SessionDep, respo
 def list_grids(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50, description="街道/镇 code")] = None,
     level: Annotated[GridLevel | None, Query(description="sector_grid / grid")] = None,
 ) -> list[GridOut]:
     if town is None and not principal.is_district_wide():
         town = principal.town
     ensure_town(principal, town)
-    return service.list_grids(session, town=town, level=level)
+    return page.slice(service.list_grids(session, town=town, level=level))
 
 
 @router.get("/{code}", summary="One grid")

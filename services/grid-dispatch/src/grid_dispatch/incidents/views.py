@@ -33,6 +33,7 @@ from grid_dispatch.rulesets.models import RoutingBody, RuleKind
 from grid_dispatch.rulesets.service import parse_body
 from jiading_shared.auth import Principal, Role, ensure_dept, ensure_town, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError, field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep
 from jiading_shared.workdays import WorkdayCalendar
 
@@ -104,6 +105,7 @@ def report_incident(
 def list_incidents(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50)] = None,
     department_code: Annotated[str | None, Query(max_length=50)] = None,
     state: IncidentState | None = None,
@@ -112,8 +114,6 @@ def list_incidents(
     source_ref: Annotated[str | None, Query(max_length=100)] = None,
     grid: Annotated[str | None, Query(max_length=50)] = None,
     queue: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[IncidentOut]:
     reported_by = None
     if principal.is_district_wide():
@@ -137,10 +137,10 @@ def list_incidents(
         source_ref=source_ref,
         grid=grid,
         queue=queue,
-        limit=limit,
-        offset=offset,
+        limit=page.fetch,
+        offset=page.offset,
     )
-    return [service.incident_out(incident) for incident in incidents]
+    return [service.incident_out(incident) for incident in page.rows(incidents)]
 
 
 @router.get("/{incident_id}", summary="One incident with its timeline")
@@ -150,9 +150,9 @@ def get_incident(incident_id: uuid.UUID, principal: Reader, session: SessionDep)
 
 
 @router.get("/{incident_id}/timeline", summary="The immutable timeline: who, when, what, which rule")
-def get_timeline(incident_id: uuid.UUID, principal: Reader, session: SessionDep) -> list[StepOut]:
+def get_timeline(incident_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep) -> list[StepOut]:
     incident = _visible(session, principal, incident_id)
-    return service.timeline(session, incident.id)
+    return page.slice(service.timeline(session, incident.id))
 
 
 @router.post("/{incident_id}/dispatch", summary="派单 / 重新派单 (to a named department, or routed again)")
@@ -260,9 +260,11 @@ def log_coordination(
 
 
 @router.get("/{incident_id}/coordination", summary="The on-site coordination log of an incident")
-def coordination_log(incident_id: uuid.UUID, principal: Reader, session: SessionDep) -> list[CoordinationOut]:
+def coordination_log(
+    incident_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep
+) -> list[CoordinationOut]:
     incident = _visible(session, principal, incident_id)
-    return service.coordination_log(session, incident.id)
+    return page.slice(service.coordination_log(session, incident.id))
 
 
 @router.post("/{incident_id}/coordination/{entry_id}/arrival", summary="Record a contacted department's arrival")

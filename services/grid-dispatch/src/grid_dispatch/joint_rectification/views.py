@@ -18,6 +18,7 @@ from grid_dispatch.joint_rectification.models import (
 from grid_dispatch.joint_rectification.rules import RectificationState, SignOffLevel, TaskState
 from jiading_shared.auth import Principal, Role, ensure_dept, ensure_town, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, BlobsDep, PiiDep, SessionDep
 from jiading_shared.workdays import WorkdayCalendar
 
@@ -72,6 +73,7 @@ def list_rectifications(
     principal: Reader,
     session: SessionDep,
     vault: PiiDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50)] = None,
     department: Annotated[str | None, Query(max_length=50)] = None,
     state: RectificationState | None = None,
@@ -82,13 +84,14 @@ def list_rectifications(
     if _department_staff(principal) and not principal.has_role(Role.OPERATIONS_PATROL):
         department = department or principal.dept
         ensure_dept(principal, department)
-    return service.list_rectifications(session, vault, town=town, department=department, state=state)
+    return page.slice(service.list_rectifications(session, vault, town=town, department=department, state=state))
 
 
 @router.get("/tasks", summary="Tasks of approved actions; a department sees its own")
 def list_tasks(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50)] = None,
     department: Annotated[str | None, Query(max_length=50)] = None,
     rectification_id: uuid.UUID | None = None,
@@ -100,7 +103,10 @@ def list_tasks(
     if _department_staff(principal) and not principal.has_role(Role.OPERATIONS_PATROL):
         department = department or principal.dept
         ensure_dept(principal, department)
-    return service.list_tasks(session, town=town, department=department, rectification_id=rectification_id, state=state)
+    tasks = service.list_tasks(
+        session, town=town, department=department, rectification_id=rectification_id, state=state
+    )
+    return page.slice(tasks)
 
 
 @router.post("/tasks/{task_id}/complete", summary="A participating department reports its task done")

@@ -10,6 +10,7 @@ from grid_dispatch.meetings.models import ActionItemCloseIn, ActionItemOut, Meet
 from grid_dispatch.meetings.rules import ItemState, MeetingKind
 from jiading_shared.auth import Principal, Role, ensure_dept, ensure_town, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError, field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep
 
 router = APIRouter(prefix="/meetings", tags=["weekly meetings 每周工作例会"])
@@ -53,6 +54,7 @@ def record_meeting(
 def list_meetings(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50)] = None,
     kind: MeetingKind | None = None,
     subject: Annotated[str | None, Query(max_length=50, description="sector grid or 派出所 code")] = None,
@@ -61,7 +63,7 @@ def list_meetings(
     meetings = service.list_meetings(session, town=_town(principal, town), kind=kind, subject=subject, week=week)
     if _department_staff(principal):
         meetings = [m for m in meetings if principal.dept in {a["department_code"] for a in m.attendees}]
-    return meetings
+    return page.slice(meetings)
 
 
 @router.get("/compliance", summary="Sector grids and 派出所 that missed their weekly meeting in a week")
@@ -78,6 +80,7 @@ def compliance(
 def list_items(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=50)] = None,
     department: Annotated[str | None, Query(max_length=50)] = None,
     subject: Annotated[str | None, Query(max_length=50)] = None,
@@ -87,8 +90,10 @@ def list_items(
     if _department_staff(principal):
         department = department or principal.dept
         ensure_dept(principal, department)
-    return service.list_items(
-        session, town=_town(principal, town), department=department, subject=subject, state=state, overdue=overdue
+    return page.slice(
+        service.list_items(
+            session, town=_town(principal, town), department=department, subject=subject, state=state, overdue=overdue
+        )
     )
 
 

@@ -24,9 +24,14 @@ from grid_dispatch.settings import GridSettings
 from jiading_shared.auth import Principal, Role, town_in_scope
 from jiading_shared.auth import require_roles as _require_roles
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import Page, PageDep, pagination
+from jiading_shared.ratelimit import RATE_LIMIT_RESPONSES, rate_limit
 from jiading_shared.service import SessionDep
 from jiading_shared.types import assume_utc
 from jiading_shared.workdays import WorkdayCalendar
+
+# GeoReport v2 clients do not page: the default is the whole window (the spec lets an endpoint cap the count).
+RequestsPage = Annotated[Page, Depends(pagination(default=500))]
 
 router = APIRouter(prefix="/open311/v2", tags=["open311 GeoReport v2"])
 
@@ -78,8 +83,8 @@ def _offered(session: SessionDep) -> dict[str, Category]:
 
 
 @router.get("/services.json", summary="Service list: the incident categories offered")
-def services(principal: Caller, session: SessionDep) -> list[dict[str, Any]]:
-    return [_service(category) for category in _offered(session).values()]
+def services(principal: Caller, session: SessionDep, page: PageDep) -> list[dict[str, Any]]:
+    return page.slice([_service(category) for category in _offered(session).values()])
 
 
 @router.get("/services/{service_code}.json", summary="Service definition", response_model=None)
@@ -111,7 +116,13 @@ def service_definition(service_code: str, principal: Caller, session: SessionDep
     return {"service_code": service_code, "attributes": attributes}
 
 
-@router.post("/requests.json", summary="Create a service request (form-encoded, with api_key)", response_model=None)
+@router.post(
+    "/requests.json",
+    summary="Create a service request (form-encoded, with api_key)",
+    response_model=None,
+    dependencies=[Depends(rate_limit("open311-requests"))],
+    responses=RATE_LIMIT_RESPONSES,
+)
 async def create_request(request: Request, principal: Caller, session: SessionDep) -> Any:
     # Parsed here rather than with FastAPI's Form(): errors must come in the spec's format, and urlencoded bodies
     # need no multipart parser.
@@ -185,6 +196,7 @@ def _create_request(request: Request, principal: Principal, session: SessionDep,
 def list_requests(
     principal: Caller,
     session: SessionDep,
+    page: RequestsPage,
     service_request_id: Annotated[str | None, Query(description="comma-separated ids")] = None,
     service_code: Annotated[str | None, Query()] = None,
     start_date: Annotated[datetime | None, Query()] = None,
@@ -209,7 +221,7 @@ def list_requests(
         if (start_date and requested < assume_utc(start_date)) or (end_date and requested > assume_utc(end_date)):
             continue
         result.append(_request(incident, names))
-    return result
+    return page.slice(result)
 
 
 @router.get("/requests/{service_request_id}.json", summary="One service request", response_model=None)

@@ -9,6 +9,7 @@ from grid_dispatch.rulesets import service
 from grid_dispatch.rulesets.models import RuleKind, RuleVersionIn, RuleVersionOut
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep
 
 router = APIRouter(prefix="/rules", tags=["rules 规则版本"])
@@ -22,8 +23,8 @@ Reader = Annotated[
 
 
 @router.get("/{kind}/versions", summary="Every version of a rule set, oldest first")
-def list_versions(kind: RuleKind, principal: Reader, session: SessionDep) -> list[RuleVersionOut]:
-    return service.list_versions(session, kind)
+def list_versions(kind: RuleKind, principal: Reader, session: SessionDep, page: PageDep) -> list[RuleVersionOut]:
+    return page.slice(service.list_versions(session, kind))
 
 
 @router.get("/{kind}/in-force", summary="The version in force (now, or at a given time)")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
 from jiading_shared.csv_export import csv_response
 from jiading_shared.errors import FieldError, ProblemError, field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep, found_in_town_or_404
 from jiading_shared.workdays import WorkdayCalendar
 from library_metrics.compliance import service
@@ -75,6 +76,7 @@ def facility_compliance(
     session: SessionDep,
     request: Request,
     response: Response,
+    page: PageDep,
 ) -> list[ComplianceResultOut]:
     facility = found_in_town_or_404(
         principal, session.get(Facility, facility_id), "facility-not-found", f"no facility {facility_id}"
@@ -84,7 +86,7 @@ def facility_compliance(
     except service.NoRulesInForce as exc:
         raise _rules_or_422(exc) from exc
     response.headers["X-Rule-Version"] = str(rule_set.version)
-    return [service.result_out(result, period, rule_set.version) for result in results]
+    return page.slice([service.result_out(result, period, rule_set.version) for result in results])
 
 
 TownCode = Annotated[str, Query(min_length=1, max_length=CODE_LENGTH)]
@@ -92,7 +94,7 @@ TownCode = Annotated[str, Query(min_length=1, max_length=CODE_LENGTH)]
 
 @router.get("/towns/{town}/compliance", summary="The layout rules of DB 31114/Z 006-2025 5.2 for one 街镇")
 def town_compliance(
-    town: str, period: PeriodDep, principal: Keeper, session: SessionDep, response: Response
+    town: str, period: PeriodDep, principal: Keeper, session: SessionDep, response: Response, page: PageDep
 ) -> list[ComplianceResultOut]:
     ensure_town(principal, town)
     try:
@@ -100,7 +102,7 @@ def town_compliance(
     except service.NoRulesInForce as exc:
         raise _rules_or_422(exc) from exc
     response.headers["X-Rule-Version"] = str(rule_set.version)
-    return [service.result_out(result, period, rule_set.version) for result in results]
+    return page.slice([service.result_out(result, period, rule_set.version) for result in results])
 
 
 def _summary(evaluation: service.FacilityEvaluation) -> FacilitySummary:

@@ -64,7 +64,7 @@ def list_facilities(
     session: Session, *, towns: list[str] | None, tier: FacilityTier | None, limit: int, offset: int
 ) -> list[FacilityOut]:
     """Facilities by town then name; `towns` None = every town."""
-    query = select(Facility).order_by(Facility.town, Facility.name).limit(limit).offset(offset)
+    query = select(Facility).order_by(Facility.town, Facility.name, Facility.id).limit(limit).offset(offset)
     if towns is not None:
         query = query.where(Facility.town.in_(towns))  # type: ignore[attr-defined]
     if tier is not None:

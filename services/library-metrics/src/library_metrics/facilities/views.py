@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_in_town_or_404, found_or_404
 from library_metrics.facilities import service
 from library_metrics.facilities.models import (
@@ -44,17 +45,16 @@ def register_facility(body: FacilityIn, principal: Keeper, session: SessionDep, 
 def list_facilities(
     principal: Keeper,
     session: SessionDep,
+    page: PageDep,
     town: Annotated[str | None, Query(max_length=CODE_LENGTH)] = None,
     tier: FacilityTier | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[FacilityOut]:
     if town is not None:
         ensure_town(principal, town)
         towns: list[str] | None = [town]
     else:
         towns = None if town_in_scope(principal, None) else [principal.town or ""]
-    return service.list_facilities(session, towns=towns, tier=tier, limit=limit, offset=offset)
+    return page.rows(service.list_facilities(session, towns=towns, tier=tier, limit=page.fetch, offset=page.offset))
 
 
 @router.get("/{facility_id}", summary="One facility")
@@ -94,8 +94,8 @@ def put_committee(
 
 
 @towns_router.get("/{town}/committees", summary="The town's 居委/村委")
-def list_committees(town: Code, principal: Keeper, session: SessionDep) -> list[CommitteeOut]:
+def list_committees(town: Code, principal: Keeper, session: SessionDep, page: PageDep) -> list[CommitteeOut]:
     ensure_town(principal, town)
     if service.get_town(session, town) is None:
         raise ProblemError(404, "town-not-found", f"no town {town}")
-    return service.list_committees(session, town)
+    return page.slice(service.list_committees(session, town))

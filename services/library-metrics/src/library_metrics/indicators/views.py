@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import field_error
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
 from library_metrics.indicators import service
 from library_metrics.indicators.models import RuleVersionIn, RuleVersionOut, RuleVersionSummary
@@ -38,8 +39,8 @@ def rules_in_force(
 
 
 @router.get("/indicator-rule-versions", summary="Every version of the rule table, oldest first")
-def list_versions(principal: Reader, session: SessionDep) -> list[RuleVersionSummary]:
-    return service.list_versions(session)
+def list_versions(principal: Reader, session: SessionDep, page: PageDep) -> list[RuleVersionSummary]:
+    return page.slice(service.list_versions(session))
 
 
 @router.get("/indicator-rule-versions/{version}", summary="One version with all its rules")
@@ -62,15 +63,17 @@ def create_version(body: RuleVersionIn, principal: Bureau, session: SessionDep, 
 
 
 @router.get("/indicator-metrics", summary="The metrics a rule may name, with their parameters")
-def list_metrics(principal: Reader) -> list[MetricOut]:
-    return [
-        MetricOut(
-            metric=metric,
-            scope="town" if metric in TOWN_METRICS else "facility",
-            required_params=sorted(METRIC_PARAMS[metric].required) if metric in METRIC_PARAMS else [],
-            optional_params=sorted(
-                (METRIC_PARAMS[metric].optional if metric in METRIC_PARAMS else frozenset()) | COMMON_PARAMS
-            ),
-        )
-        for metric in Metric
-    ]
+def list_metrics(principal: Reader, page: PageDep) -> list[MetricOut]:
+    return page.slice(
+        [
+            MetricOut(
+                metric=metric,
+                scope="town" if metric in TOWN_METRICS else "facility",
+                required_params=sorted(METRIC_PARAMS[metric].required) if metric in METRIC_PARAMS else [],
+                optional_params=sorted(
+                    (METRIC_PARAMS[metric].optional if metric in METRIC_PARAMS else frozenset()) | COMMON_PARAMS
+                ),
+            )
+            for metric in Metric
+        ]
+    )

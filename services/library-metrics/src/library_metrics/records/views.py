@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import ProblemError
+from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep, found_in_town_or_404
 from library_metrics.facilities.models import Facility
 from library_metrics.records import service
@@ -71,12 +72,14 @@ def _add_routes(kind: RecordKind) -> None:
     def list_(
         facility: ScopedFacility,
         session: SessionDep,
+        page: PageDep,
         since: Annotated[date | None, Query(alias="from", description="from this day")] = None,
         until: Annotated[date | None, Query(alias="to", description="to this day, inclusive")] = None,
-        limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-        offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[BaseModel]:
-        return service.list_records(session, kind, facility.id, since=since, until=until, limit=limit, offset=offset)
+        records = service.list_records(
+            session, kind, facility.id, since=since, until=until, limit=page.fetch, offset=page.offset
+        )
+        return page.rows(records)
 
     @router.delete(
         f"/{kind.path}/{{record_id}}",
