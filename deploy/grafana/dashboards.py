@@ -1,8 +1,9 @@
 """Grafana dashboards as code (grafana-foundation-sdk): `make dashboards` writes deploy/grafana/dashboards/*.json.
 
-Every query uses only metric names the services export (tests/deploy checks them against live /metrics output and
-sends every query to a real Prometheus). The `service` label comes from the scrape config or the ServiceMonitor.
-Domain KPIs without a dedicated gauge are read from the event counters (events_published_total by event type).
+Every query uses only metric names the services export (tests/deploy/test_live_observability.py checks them against
+live /metrics output and sends every query to a real Prometheus after real traffic). The `service` label comes from the
+scrape config or the ServiceMonitor. Domain gauges are snapshots a scheduled job refreshes on one replica: read them
+with `max by`. Flows without a dedicated metric are read from the event counters (events_published_total by type).
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ class PanelSpec:
 
 def events(event_type: str, window: str = "1h") -> str:
     return f'sum(increase(events_published_total{{type="{event_type}"}}[{window}]))'
+
+
+def event_steps(pattern: str, steps: tuple[str, ...], window: str) -> Query:
+    """One query for several steps of an aggregate (`pattern` has `{}` for the step), a series per event type."""
+    selector = pattern.format(f"({'|'.join(steps)})")
+    return Query(f'sum by (type) (increase(events_published_total{{type=~"{selector}"}}[{window}]))', "{{type}}")
 
 
 def panel(spec: PanelSpec, width: int) -> timeseries.Panel | stat.Panel:
@@ -75,8 +82,10 @@ def red_row(selector: str) -> list[PanelSpec]:
             "5xx ratio",
             (
                 Query(
-                    f"sum by (service) (rate(http_requests_total{selector.replace('}', ',') if selector else '{'}"
-                    f'status=~"5.."}}[5m])) / sum by (service) (rate(http_requests_total{selector}[5m]))',
+                    # `or ... * 0`: a service without any 5xx shows 0 rather than no data.
+                    f"(sum by (service) (rate(http_requests_total{selector.replace('}', ',') if selector else '{'}"
+                    f'status=~"5.."}}[5m])) or sum by (service) (rate(http_requests_total{selector}[5m])) * 0)'
+                    f" / sum by (service) (rate(http_requests_total{selector}[5m]))",
                     "{{service}}",
                 ),
             ),
@@ -183,10 +192,28 @@ def collection() -> dict:
         "Collection (DB31114/Z 001-004)",
         [
             (
+                "Coverage by 街镇 (不遗漏)",
+                [
+                    PanelSpec(
+                        "Rooms visited at least once",
+                        (Query("max by (town) (collection_coverage_ratio)", "{{town}}"),),
+                        "percentunit",
+                    ),
+                    PanelSpec(
+                        "Rooms overdue for revisit by 街镇",
+                        (Query('max by (town) (collection_rooms{status="overdue"})', "{{town}}"),),
+                    ),
+                    PanelSpec(
+                        "Rooms by status and 街镇",
+                        (Query("max by (town, status) (collection_rooms)", "{{town}} {{status}}"),),
+                    ),
+                ],
+            ),
+            (
                 "Visits and refusals",
                 [
                     PanelSpec(
-                        "Rooms overdue for revisit by 街镇/area",
+                        "Rooms overdue for revisit by area",
                         (Query("sum by (area) (collection_overdue_rooms)", "{{area}}"),),
                     ),
                     PanelSpec(
@@ -203,7 +230,7 @@ def collection() -> dict:
                         ),
                     ),
                 ],
-            )
+            ),
         ],
     )
 
@@ -219,11 +246,21 @@ def grid_dispatch() -> dict:
                 "Incidents",
                 [
                     PanelSpec(
-                        "Incident flow (1h)",
-                        tuple(
-                            Query(events(incident.format(step)), step)
-                            for step in ("created", "dispatched", "accepted", "closed")
+                        "Open incidents by department and state",
+                        (
+                            Query(
+                                "max by (town, department, state) (grid_incidents_open)",
+                                "{{department}} {{state}}",
+                            ),
                         ),
+                    ),
+                    PanelSpec(
+                        "Open incidents past their SLA by department (超时督办)",
+                        (Query("max by (town, department) (grid_incidents_open_past_sla)", "{{department}}"),),
+                    ),
+                    PanelSpec(
+                        "Incident flow (1h)",
+                        (event_steps(incident, ("created", "dispatched", "accepted", "closed"), "1h"),),
                     ),
                     PanelSpec(
                         "SLA breaches and returns (24h)",
@@ -244,15 +281,16 @@ def grid_dispatch() -> dict:
                 [
                     PanelSpec(
                         "Joint rectifications (24h)",
-                        tuple(
-                            Query(events(joint.format(step), "1d"), step)
-                            for step in ("requested", "approved", "rejected", "completed", "reopened")
-                        ),
+                        (event_steps(joint, ("requested", "approved", "rejected", "completed", "reopened"), "1d"),),
                     ),
                 ],
             ),
         ],
     )
+
+
+SATISFIED = "very_satisfied|satisfied|basically_satisfied"  # assist_desk.reviews.rules.Level
+BAD = "dissatisfied|very_dissatisfied"  # rules.BAD_LEVELS: each opens a rectification case
 
 
 def assist_desk() -> dict:
@@ -265,8 +303,21 @@ def assist_desk() -> dict:
                 "Tickets",
                 [
                     PanelSpec(
+                        "Tickets received by form and channel (24h)",
+                        (
+                            Query(
+                                "sum by (form, channel) (increase(assist_tickets_received_total[1d]))",
+                                "{{form}} {{channel}}",
+                            ),
+                        ),
+                    ),
+                    PanelSpec(
+                        "Open tickets by form and channel",
+                        (Query("max by (form, channel) (assist_tickets_open)", "{{form}} {{channel}}"),),
+                    ),
+                    PanelSpec(
                         "Tickets (1h)",
-                        tuple(Query(events(ticket.format(step)), step) for step in ("created", "completed")),
+                        (event_steps(ticket, ("created", "completed"), "1h"),),
                     ),
                     PanelSpec(
                         "Escalations to 兜底办 and time-limit breaches (24h)",
@@ -286,8 +337,30 @@ def assist_desk() -> dict:
                 "Satisfaction and rectification",
                 [
                     PanelSpec(
+                        "Ratings by level (好差评, 24h)",
+                        (Query("sum by (level) (increase(assist_reviews_total[1d]))", "{{level}}"),),
+                    ),
+                    PanelSpec(
+                        "Satisfied share (满意率, 7d)",
+                        (
+                            Query(
+                                f'sum(increase(assist_reviews_total{{level=~"{SATISFIED}"}}[7d]))'
+                                " / sum(increase(assist_reviews_total[7d]))",
+                                "satisfied",
+                            ),
+                        ),
+                        "percentunit",
+                        kind="stat",
+                        description="基本满意 or better over all ratings.",
+                    ),
+                    PanelSpec(
                         "Bad reviews by level (24h)",
-                        (Query("sum by (level) (increase(assist_bad_reviews_total[1d]))", "{{level}}"),),
+                        (
+                            Query(
+                                f'sum by (level) (increase(assist_reviews_total{{level=~"{BAD}"}}[1d]))',
+                                "{{level}}",
+                            ),
+                        ),
                     ),
                     PanelSpec(
                         "Bad-review rectifications closed / overdue (24h)",
@@ -371,10 +444,31 @@ def evaluation() -> dict:
                 "Scoring",
                 [
                     PanelSpec(
+                        "Published scores by band (30d)",
+                        (
+                            Query(
+                                "sum by (le) (increase(evaluation_published_score_bucket[30d]))",
+                                "≤ {{le}}",
+                            ),
+                        ),
+                        description="Cumulative: results with a total at or below each bound (out of 100).",
+                    ),
+                    PanelSpec(
+                        "Median published score (30d)",
+                        (
+                            Query(
+                                "histogram_quantile(0.5, sum by (le) "
+                                "(increase(evaluation_published_score_bucket[30d])))",
+                                "median",
+                            ),
+                        ),
+                        "none",
+                        kind="stat",
+                    ),
+                    PanelSpec(
                         "Projects scored (24h)",
                         (Query(events("cn.jiading.evaluation.project.scored.v1", "1d"), "scored"),),
                         kind="stat",
-                        description="Score distribution needs a score histogram in the service (not exported yet).",
                     ),
                     PanelSpec(
                         "Providers registered (24h)",
