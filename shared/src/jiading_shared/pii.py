@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
 from jiading_shared.infra_tables import InfraTables
@@ -47,6 +47,7 @@ __all__ = [
     "KEY_BYTES",
     "TOKEN_VERSION",
     "BlindIndex",
+    "EncryptedColumn",
     "FieldCipher",
     "PiiAccessRecord",
     "PiiDecryptionError",
@@ -54,8 +55,10 @@ __all__ = [
     "PiiVault",
     "SealedValue",
     "append_only_ddl",
+    "declare_encrypted_columns",
     "decode_key",
     "drop_append_only_ddl",
+    "encrypted_columns",
     "generate_key",
     "mask_id_number",
     "mask_mobile",
@@ -223,6 +226,41 @@ def _parse_token(token: str) -> tuple[str, bytes]:
     if len(blob) < NONCE_BYTES + TAG_BYTES:
         raise PiiDecryptionError("malformed PII token: too short")
     return key_id, blob
+
+
+# --- registry of encrypted columns ------------------------------------------------------------------------------
+
+_REGISTRY_KEY = "jiading_encrypted_columns"
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptedColumn:
+    """One column holding `FieldCipher` tokens, and the context they were encrypted with."""
+
+    table: str
+    column: str
+    context: str
+
+
+def declare_encrypted_columns(metadata: MetaData, *columns: EncryptedColumn) -> None:
+    """Record, on the service's own metadata, which columns hold ciphertext: key rotation and the personal-data scan
+    walk exactly these. Declared next to the context constants, so a column cannot be encrypted under one context
+    and rotated under another. Idempotent; the table and column must exist in `metadata`."""
+    registry: dict[tuple[str, str], EncryptedColumn] = metadata.info.setdefault(_REGISTRY_KEY, {})
+    for column in columns:
+        table = metadata.tables.get(column.table)
+        if table is None or column.column not in table.c:
+            raise ValueError(f"encrypted column {column.table}.{column.column} is not in this metadata")
+        known = registry.get((column.table, column.column))
+        if known is not None and known != column:
+            raise ValueError(f"{column.table}.{column.column} is already declared with context {known.context!r}")
+        registry[(column.table, column.column)] = column
+
+
+def encrypted_columns(metadata: MetaData) -> list[EncryptedColumn]:
+    """Every column declared with `declare_encrypted_columns`, ordered by table and column."""
+    registry: dict[tuple[str, str], EncryptedColumn] = metadata.info.get(_REGISTRY_KEY, {})
+    return [registry[key] for key in sorted(registry)]
 
 
 # --- blind index -------------------------------------------------------------------------------------------------

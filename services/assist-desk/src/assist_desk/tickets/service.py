@@ -61,12 +61,24 @@ from jiading_shared.auth import DISTRICT_WIDE_ROLES, Principal, Role, town_in_sc
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
 from jiading_shared.infra_tables import pii_access_audit_template
-from jiading_shared.pii import PiiVault, mask_mobile, mask_name, record_pii_access
+from jiading_shared.pii import (
+    EncryptedColumn,
+    PiiVault,
+    declare_encrypted_columns,
+    mask_mobile,
+    mask_name,
+    record_pii_access,
+)
 from jiading_shared.types import assume_utc
 from jiading_shared.workdays import WorkdayCalendar
 
 CONTACT_NAME_CONTEXT = "assist.ticket.contact_name"
 CONTACT_MOBILE_CONTEXT = "assist.ticket.contact_mobile"
+declare_encrypted_columns(
+    Ticket.metadata,
+    EncryptedColumn("ticket", "contact_name_cipher", CONTACT_NAME_CONTEXT),
+    EncryptedColumn("ticket", "contact_mobile_cipher", CONTACT_MOBILE_CONTEXT),
+)
 FINISHING_ACTIONS = frozenset(
     {Action.COMPLETE, Action.RESOLVE, Action.NOT_ACCEPT, Action.END_EARLY, Action.GUIDE_TO_WINDOW}
 )

@@ -22,12 +22,14 @@ from collection.declarations.models import (
 from collection.registrations import service as registrations
 from collection.registrations.models import Registration, RegistrationChannel, RegistrationIn
 from collection.registrations.rules import RegistrationAction
+from collection.tables import metadata
 from collection.visits.models import Visit
 from jiading_shared.blobs import BlobStore
 from jiading_shared.errors import FieldError, ProblemError, field_error
-from jiading_shared.pii import PiiVault, mask_id_number, mask_name
+from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_id_number, mask_name
 
 FORM_CONTEXT = "collection.self_declaration.form"
+declare_encrypted_columns(metadata, EncryptedColumn("self_declaration", "form_cipher", FORM_CONTEXT))
 
 
 def submit(

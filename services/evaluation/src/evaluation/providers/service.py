@@ -12,7 +12,11 @@ from jiading_shared.blobs import BlobStore
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
-from jiading_shared.pii import PiiVault, mask_mobile
+from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_mobile
+
+declare_encrypted_columns(
+    Provider.metadata, EncryptedColumn("provider", "contact_phone_ciphertext", CONTACT_PHONE_CONTEXT)
+)
 
 
 def register_provider(session: Session, vault: PiiVault, data: ProviderIn, *, registered_by: str) -> ProviderOut:

@@ -12,9 +12,12 @@ from grid_dispatch.grids.models import Grid
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
-from jiading_shared.pii import PiiVault, mask_text
+from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_text
 
 LIAISON_PHONE_CONTEXT = "grid-dispatch:department.liaison_phone"
+declare_encrypted_columns(
+    Department.metadata, EncryptedColumn("department", "liaison_phone_ciphertext", LIAISON_PHONE_CONTEXT)
+)
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,15 @@ from jiading_shared.blobs import BlobStore
 from jiading_shared.errors import FieldError, ProblemError, field_error
 from jiading_shared.events import enqueue
 from jiading_shared.events.envelope import EventSpec
-from jiading_shared.pii import PiiVault, mask_text
+from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_text
 from jiading_shared.types import assume_utc
 from jiading_shared.workdays import WorkdayCalendar
 
 CONTACT_PHONE_CONTEXT = "grid-dispatch:joint_rectification.contact_phone"
+declare_encrypted_columns(
+    JointRectification.metadata,
+    EncryptedColumn("joint_rectification", "contact_phone_ciphertext", CONTACT_PHONE_CONTEXT),
+)
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
