@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,34 @@ def sniff_content_type(data: bytes) -> str | None:
         if any(data.startswith(signature) for signature in signatures):
             return content_type
     return None
+
+
+# Binary files people send instead of a CSV: zip containers (xlsx, docx), legacy Office (xls), gzip.
+_BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x1f\x8b")
+# Control characters no text file holds (tab, LF, CR allowed).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_upload(data: bytes, *, field: str, max_bytes: int, encodings: Sequence[str] = ("utf-8-sig",)) -> str:
+    """An uploaded text file (a CSV list) decoded: 413 over `max_bytes`, 422 when empty, 415 when its bytes are not
+    text in one of `encodings` (an image or a spreadsheet sent as CSV is refused by its content, whatever type the
+    client declared)."""
+    if len(data) > max_bytes:
+        raise field_error(413, field, f"the file has {len(data)} bytes; at most {max_bytes} are accepted")
+    if not data.strip():
+        raise field_error(422, field, "the file is empty")
+    not_text = field_error(415, field, f"the file is not {' or '.join(encodings)} text", slug="unsupported-media-type")
+    if sniff_content_type(data) is not None or data.startswith(_BINARY_SIGNATURES):
+        raise not_text
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL_CHARACTERS.search(text):
+            raise not_text
+        return text
+    raise not_text
 
 
 class BlobStore:

@@ -19,7 +19,8 @@ from collection.key_houses.models import (
 from collection.places.scope import collection_scope, read_scope, supervision_scope
 from collection.visits.rules import local_date
 from jiading_shared.auth import Principal, Role, require_roles
-from jiading_shared.errors import ProblemError, field_error
+from jiading_shared.blobs import text_upload
+from jiading_shared.errors import ProblemError
 from jiading_shared.pagination import PageDep
 from jiading_shared.service import PiiDep, SessionDep
 
@@ -29,16 +30,6 @@ Police = Annotated[Principal, Depends(require_roles(Role.COMMUNITY_POLICE, Role.
 Reader = Annotated[Principal, Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE))]
 Collector = Annotated[Principal, Depends(require_roles(Role.COLLECTOR))]
 MAX_LIST_BYTES = 10 * 1024 * 1024
-
-
-def _decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), or GB 18030 as spreadsheets save it on Chinese desktops."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise field_error(422, "body", "the list is neither UTF-8 nor GB 18030 text")
 
 
 @router.post(
@@ -53,15 +44,12 @@ async def upload_key_house_list(
     session: SessionDep,
     dry_run: bool = False,
 ) -> KeyHouseImportOut:
-    data = await request.body()
-    if len(data) > MAX_LIST_BYTES:
-        raise field_error(413, "body", f"the list has {len(data)} bytes; at most {MAX_LIST_BYTES} are accepted")
-    if not data.strip():
-        raise field_error(422, "body", "the list is empty")
+    # UTF-8 (with or without BOM), or GB 18030 as spreadsheets save it on Chinese desktops.
+    text = text_upload(await request.body(), field="body", max_bytes=MAX_LIST_BYTES, encodings=("utf-8-sig", "gb18030"))
     scope = supervision_scope(session, principal)
     return service.import_list(
         session,
-        _decode_csv(data),
+        text,
         scope,
         police_station=principal.dept,
         uploaded_by=principal.sub,

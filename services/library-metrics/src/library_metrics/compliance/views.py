@@ -245,13 +245,21 @@ def _csv_rows(
 
 
 @router.get(
-    "/reports/district/export.csv", summary="Every facility's and 街镇's results as CSV", response_class=Response
+    "/reports/district/export.csv",
+    summary="Every facility's and 街镇's results as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
 )
 def district_csv(period: PeriodDep, principal: Bureau, session: SessionDep, request: Request) -> Response:
     return _export(session, request, period, town=None)
 
 
-@router.get("/reports/towns/{town}/export.csv", summary="A 街镇's results as CSV", response_class=Response)
+@router.get(
+    "/reports/towns/{town}/export.csv",
+    summary="A 街镇's results as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
 def town_csv(town: str, period: PeriodDep, principal: Keeper, session: SessionDep, request: Request) -> Response:
     ensure_town(principal, town)
     return _export(session, request, period, town=town)

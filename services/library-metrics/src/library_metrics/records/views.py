@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.blobs import text_upload
 from jiading_shared.errors import ProblemError
 from jiading_shared.pagination import PageDep
 from jiading_shared.service import SessionDep, found_in_town_or_404
@@ -36,13 +37,7 @@ ScopedFacility = Annotated[Facility, Depends(facility_in_scope)]
 
 async def csv_text(request: Request) -> str:
     """The request body as UTF-8 text, read before the (synchronous) handler runs."""
-    body = await request.body()
-    if len(body) > MAX_CSV_BYTES:
-        raise ProblemError(413, "file-too-large", f"CSV files are limited to {MAX_CSV_BYTES} bytes")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProblemError(422, "validation-error", "the file is not UTF-8 text") from exc
+    return text_upload(await request.body(), field="body", max_bytes=MAX_CSV_BYTES)
 
 
 CsvText = Annotated[str, Depends(csv_text)]
