@@ -567,9 +567,9 @@ def test_no_plaintext_at_rest_or_in_events_and_masked_by_default(
         TestClient(apps["evaluation"]) as evaluation,
     ):
         seen = drive_collection(collection, settings["collection"], rec)
-        drive_grid(grid, settings["grid-dispatch"], rec)
+        grid_seen = drive_grid(grid, settings["grid-dispatch"], rec)
         desk = drive_assist(assist, settings["assist-desk"], rec)
-        drive_evaluation(evaluation, settings["evaluation"], rec)
+        provider = drive_evaluation(evaluation, settings["evaluation"], rec)["provider"]
 
         # Reveals: the plaintext, for an allowed role with a purpose, audited; refused otherwise, not audited.
         adult = seen["adult"]
@@ -621,7 +621,60 @@ def test_no_plaintext_at_rest_or_in_events_and_masked_by_default(
             == 403
         )
 
+        # Regression (issue 9 item 3): these phones were stored but no role could ever read them, although the
+        # evaluation code promised "a separate, audited route"; each now has one.
+        centre = bearer_header(settings["grid-dispatch"], "commander", sub="commander-1", town="jd-anting")
+        patrol = bearer_header(settings["grid-dispatch"], "operations_patrol", sub="patrol-1", town="jd-anting")
+        elsewhere = bearer_header(settings["grid-dispatch"], "commander", sub="commander-9", town="jd-nanxiang")
+        grid_reveals = (
+            ("/api/v1/departments/AT-PS/liaison-contact", "liaison_phone", LIAISON_MOBILE),
+            (
+                f"/api/v1/joint-rectifications/{grid_seen['rectification']['id']}/contact",
+                "contact_phone",
+                RECTIFICATION_PHONE,
+            ),
+        )
+        for path, name, value in grid_reveals:
+            revealed = ok(
+                rec.call("grid", grid, "GET", path, params={"purpose": "联系核实整治安排"}, headers=centre, reveal=True)
+            )
+            assert revealed[name] == value
+            assert grid.get(path, params={"purpose": "联系核实整治安排"}, headers=patrol).status_code == 403
+            assert grid.get(path, params={"purpose": "联系核实整治安排"}, headers=elsewhere).status_code == 404
+            assert grid.get(path, headers=centre).status_code == 422
+        federation = bearer_header(settings["evaluation"], "federation_admin", sub="federation-1")
+        path = f"/api/v1/providers/{provider['id']}/contact"
+        revealed = ok(
+            rec.call(
+                "evaluation",
+                evaluation,
+                "GET",
+                path,
+                params={"purpose": "通知评估安排"},
+                headers=federation,
+                reveal=True,
+            )
+        )
+        assert _digits(revealed["contact_phone"]).endswith(_digits(PROVIDER_PHONE)[2:])
+        assessor = bearer_header(settings["evaluation"], "assessor", sub="assessor-1")
+        assert evaluation.get(path, params={"purpose": "通知评估安排"}, headers=assessor).status_code == 403
+
     # Audit: one row per reveal, naming who, what, why and when; the refused reads left none.
+    grid_audit = audit_rows(service_databases["grid-dispatch"])
+    assert [(row["record_type"], row["record_id"], json.loads(row["fields"])) for row in grid_audit] == [
+        ("department", "AT-PS", ["liaison_phone"]),
+        ("joint_rectification", grid_seen["rectification"]["id"], ["contact_phone"]),
+    ]
+    assert {(row["actor_sub"], row["purpose"], row["actor_roles"]) for row in grid_audit} == {
+        ("commander-1", "联系核实整治安排", '["commander"]')
+    }
+    [evaluation_audit] = audit_rows(service_databases["evaluation"])
+    assert (evaluation_audit["actor_sub"], evaluation_audit["record_type"], evaluation_audit["record_id"]) == (
+        "federation-1",
+        "provider",
+        provider["id"],
+    )
+    assert evaluation_audit["purpose"] == "通知评估安排"
     [collection_audit] = audit_rows(service_databases["collection"])
     assert (collection_audit["actor_sub"], collection_audit["record_type"], collection_audit["record_id"]) == (
         "collector-7",

@@ -34,10 +34,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
-from jiading_shared.infra_tables import InfraTables
+from jiading_shared.infra_tables import InfraTables, pii_access_audit_template
 from jiading_shared.types import assume_utc
 
 if TYPE_CHECKING:
+    from jiading_shared.auth import Principal
     from jiading_shared.settings import ServiceSettings
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "normalise",
     "pii_access_history",
     "record_pii_access",
+    "record_reveal",
 ]
 
 KEY_BYTES = 32  # AES-256
@@ -548,6 +550,32 @@ def record_pii_access(
         "request_id": request_id[:100] if request_id else None,
     }
     _connection_of(connection_or_session).execute(insert(_audit_table(tables)).values(**row))
+
+
+def record_reveal(
+    connection_or_session: Connection | Session,
+    principal: Principal,
+    *,
+    purpose: str,
+    record_type: str,
+    record_id: str,
+    fields: Sequence[str],
+    request_id: str | None,
+) -> None:
+    """`record_pii_access` for the caller of an API route that returns unmasked values: the actor is the token's
+    subject, name and roles."""
+    record_pii_access(
+        connection_or_session,
+        tables=pii_access_audit_template,
+        actor_sub=principal.sub,
+        actor_name=principal.name,
+        actor_roles=sorted(principal.roles),
+        purpose=purpose,
+        record_type=record_type,
+        record_id=record_id,
+        fields=fields,
+        request_id=request_id,
+    )
 
 
 def pii_access_history(

@@ -46,6 +46,12 @@ class ProviderIn(BaseModel):
     )
 
 
+class ProviderContactOut(BaseModel):
+    id: uuid.UUID
+    contact_name: str
+    contact_phone: str = Field(description="unmasked; every read leaves an access record")
+
+
 class ProviderOut(BaseModel):
     id: uuid.UUID
     name: str

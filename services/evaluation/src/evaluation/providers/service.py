@@ -6,13 +6,21 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from evaluation.providers.events import PROVIDER_REGISTERED, ProviderRegistered
-from evaluation.providers.models import Provider, ProviderDocument, ProviderDocumentOut, ProviderIn, ProviderOut
+from evaluation.providers.models import (
+    Provider,
+    ProviderContactOut,
+    ProviderDocument,
+    ProviderDocumentOut,
+    ProviderIn,
+    ProviderOut,
+)
 from evaluation.providers.rules import CONTACT_PHONE_CONTEXT
+from jiading_shared.auth import Principal
 from jiading_shared.blobs import BlobStore
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
-from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_mobile
+from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_mobile, record_reveal
 
 declare_encrypted_columns(
     Provider.metadata, EncryptedColumn("provider", "contact_phone_ciphertext", CONTACT_PHONE_CONTEXT)
@@ -50,6 +58,31 @@ def get_provider(session: Session, vault: PiiVault, provider_id: uuid.UUID) -> P
     if provider is None:
         return None
     return _provider_out(provider, vault.open(provider.contact_phone_ciphertext, context=CONTACT_PHONE_CONTEXT))
+
+
+def reveal_contact(
+    session: Session,
+    vault: PiiVault,
+    provider_id: uuid.UUID,
+    principal: Principal,
+    purpose: str,
+    request_id: str | None,
+) -> ProviderContactOut | None:
+    """The contact number unmasked, after the access record is written in the same transaction."""
+    provider = session.get(Provider, provider_id)
+    if provider is None:
+        return None
+    record_reveal(
+        session,
+        principal,
+        purpose=purpose,
+        record_type="provider",
+        record_id=str(provider.id),
+        fields=["contact_phone"],
+        request_id=request_id,
+    )
+    phone = vault.open(provider.contact_phone_ciphertext, context=CONTACT_PHONE_CONTEXT)
+    return ProviderContactOut(id=provider.id, contact_name=provider.contact_name, contact_phone=phone)
 
 
 def _credit_code_conflict(session: Session, data: ProviderIn) -> ProblemError | None:

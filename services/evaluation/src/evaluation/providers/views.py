@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from evaluation.projects.models import QualificationKind
 from evaluation.providers import service
-from evaluation.providers.models import ProviderDocumentOut, ProviderIn, ProviderOut
+from evaluation.providers.models import ProviderContactOut, ProviderDocumentOut, ProviderIn, ProviderOut
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, BlobsDep, PiiDep, SessionDep, found_or_404
@@ -32,6 +32,23 @@ def register_provider(
 def get_provider(provider_id: uuid.UUID, principal: Reader, session: SessionDep, vault: PiiDep) -> ProviderOut:
     provider = service.get_provider(session, vault, provider_id)
     return found_or_404(provider, "provider-not-found", f"no provider {provider_id}")
+
+
+@router.get(
+    "/{provider_id}/contact",
+    summary="The contact number unmasked, for the 残联 with a stated purpose (leaves an access record)",
+)
+def provider_contact(
+    provider_id: uuid.UUID,
+    principal: Registrar,
+    session: SessionDep,
+    vault: PiiDep,
+    request: Request,
+    purpose: Annotated[str, Query(min_length=2, max_length=500, description="why the unmasked value is needed")],
+) -> ProviderContactOut:
+    request_id = getattr(request.state, "request_id", None)
+    contact = service.reveal_contact(session, vault, provider_id, principal, purpose, request_id)
+    return found_or_404(contact, "provider-not-found", f"no provider {provider_id}")
 
 
 @router.post(

@@ -56,6 +56,12 @@ class DepartmentIn(LiaisonIn):
     )
 
 
+class LiaisonContactOut(BaseModel):
+    code: str
+    liaison_name: str
+    liaison_phone: str | None = Field(description="unmasked; every read leaves an access record")
+
+
 class DepartmentOut(BaseModel):
     code: str
     name: str

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from grid_dispatch.departments.events import DEPARTMENT_REGISTERED, DepartmentRegistered
-from grid_dispatch.departments.models import Department, DepartmentIn, DepartmentOut, LiaisonIn
+from grid_dispatch.departments.models import Department, DepartmentIn, DepartmentOut, LiaisonContactOut, LiaisonIn
 from grid_dispatch.departments.rules import UNIT_TYPE_LABELS, UnitType, duty_kind
 from grid_dispatch.grids.models import Grid
+from jiading_shared.auth import Principal
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
-from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_text
+from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_text, record_reveal
 
 LIAISON_PHONE_CONTEXT = "grid-dispatch:department.liaison_phone"
 declare_encrypted_columns(
@@ -111,6 +112,29 @@ def department_out(department: Department, liaison_phone: str | None) -> Departm
         registered_by=department.registered_by,
         registered_at=department.registered_at,
         updated_at=department.updated_at,
+    )
+
+
+def reveal_liaison(
+    session: Session,
+    vault: PiiVault,
+    department: Department,
+    principal: Principal,
+    purpose: str,
+    request_id: str | None,
+) -> LiaisonContactOut:
+    """The liaison's phone unmasked, after the access record is written in the same transaction."""
+    record_reveal(
+        session,
+        principal,
+        purpose=purpose,
+        record_type="department",
+        record_id=department.code,
+        fields=["liaison_phone"],
+        request_id=request_id,
+    )
+    return LiaisonContactOut(
+        code=department.code, liaison_name=department.liaison_name, liaison_phone=_phone_of(vault, department)
     )
 
 

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from grid_dispatch.departments import service
-from grid_dispatch.departments.models import DepartmentIn, DepartmentOut, LiaisonIn
+from grid_dispatch.departments.models import DepartmentIn, DepartmentOut, LiaisonContactOut, LiaisonIn
 from grid_dispatch.departments.rules import UnitType
 from jiading_shared.auth import Principal, Role, ensure_town, require_roles
 from jiading_shared.pagination import PageDep
@@ -51,6 +51,25 @@ def list_departments(
 def get_department(code: str, principal: Reader, session: SessionDep, vault: PiiDep) -> DepartmentOut:
     department = service.read_department(session, vault, code)
     return found_in_town_or_404(principal, department, "department-not-found", f"no department {code}")
+
+
+@router.get(
+    "/{code}/liaison-contact",
+    summary="The liaison's phone unmasked, for the town's 城运中心 with a stated purpose (leaves an access record)",
+)
+def liaison_contact(
+    code: str,
+    principal: Registrar,
+    session: SessionDep,
+    vault: PiiDep,
+    request: Request,
+    purpose: Annotated[str, Query(min_length=2, max_length=500, description="why the unmasked value is needed")],
+) -> LiaisonContactOut:
+    department = found_in_town_or_404(
+        principal, service.find_department(session, code), "department-not-found", f"no department {code}"
+    )
+    request_id = getattr(request.state, "request_id", None)
+    return service.reveal_liaison(session, vault, department, principal, purpose, request_id)
 
 
 @router.put("/{code}/liaison", summary="Name a new liaison (专人, DB 31114/Z 010-2025 4.2.4.2)")

@@ -132,6 +132,12 @@ class SummaryIn(_In):
     after_photos: list[str] = Field(min_length=1, max_length=10, description="整治后照片 (base64 JPEG/PNG)")
 
 
+class RectificationContactOut(BaseModel):
+    id: uuid.UUID
+    contact_name: str
+    contact_phone: str = Field(description="unmasked; every read leaves an access record")
+
+
 class RectificationOut(BaseModel):
     id: uuid.UUID
     town: str

@@ -20,6 +20,7 @@ from grid_dispatch.joint_rectification.events import (
 )
 from grid_dispatch.joint_rectification.models import (
     JointRectification,
+    RectificationContactOut,
     RectificationIn,
     RectificationOut,
     RectificationTask,
@@ -40,11 +41,12 @@ from grid_dispatch.joint_rectification.rules import (
     task_units,
 )
 from grid_dispatch.rulesets import service as rulesets
+from jiading_shared.auth import Principal
 from jiading_shared.blobs import BlobStore
 from jiading_shared.errors import FieldError, ProblemError, field_error
 from jiading_shared.events import enqueue
 from jiading_shared.events.envelope import EventSpec
-from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_text
+from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_columns, mask_text, record_reveal
 from jiading_shared.types import assume_utc
 from jiading_shared.workdays import WorkdayCalendar
 
@@ -357,6 +359,27 @@ def _emit(
 
 def contact_phone(vault: PiiVault, row: JointRectification) -> str:
     return vault.open(row.contact_phone_ciphertext, context=CONTACT_PHONE_CONTEXT)
+
+
+def reveal_contact(
+    session: Session,
+    vault: PiiVault,
+    row: JointRectification,
+    principal: Principal,
+    purpose: str,
+    request_id: str | None,
+) -> RectificationContactOut:
+    """The contact's phone unmasked, after the access record is written in the same transaction."""
+    record_reveal(
+        session,
+        principal,
+        purpose=purpose,
+        record_type="joint_rectification",
+        record_id=str(row.id),
+        fields=["contact_phone"],
+        request_id=request_id,
+    )
+    return RectificationContactOut(id=row.id, contact_name=row.contact_name, contact_phone=contact_phone(vault, row))
 
 
 def get(session: Session, rectification_id: uuid.UUID) -> JointRectification | None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from grid_dispatch.joint_rectification import service
 from grid_dispatch.joint_rectification.models import (
     JointRectification,
+    RectificationContactOut,
     RectificationIn,
     RectificationOut,
     SignOffIn,
@@ -28,6 +29,7 @@ Applicant = Annotated[
     Principal, Depends(require_roles(Role.DUTY_OFFICER, Role.COMMUNITY_POLICE, Role.DISPATCHER, Role.COMMANDER))
 ]
 Signer = Annotated[Principal, Depends(require_roles(Role.DUTY_OFFICER, Role.COMMANDER))]
+Centre = Annotated[Principal, Depends(require_roles(Role.DISPATCHER, Role.COMMANDER))]
 Reader = Annotated[
     Principal,
     Depends(
@@ -125,6 +127,23 @@ def get_rectification(
 ) -> RectificationOut:
     row = _found(session, principal, rectification_id)
     return service.rectification_out(row, service.contact_phone(vault, row))
+
+
+@router.get(
+    "/{rectification_id}/contact",
+    summary="The contact's phone unmasked, for the town's 城运中心 with a stated purpose (leaves an access record)",
+)
+def rectification_contact(
+    rectification_id: uuid.UUID,
+    principal: Centre,
+    session: SessionDep,
+    vault: PiiDep,
+    request: Request,
+    purpose: Annotated[str, Query(min_length=2, max_length=500, description="why the unmasked value is needed")],
+) -> RectificationContactOut:
+    row = _found(session, principal, rectification_id)
+    request_id = getattr(request.state, "request_id", None)
+    return service.reveal_contact(session, vault, row, principal, purpose, request_id)
 
 
 @router.post("/{rectification_id}/sign-offs", summary="申请单位领导 → 城运中心领导 → 分管领导: approve or reject")
