@@ -252,7 +252,11 @@ def test_other_hmac_algorithm_401(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("overrides", "reason"),
-    [({"roles": "dispatcher"}, "invalid claim: roles"), ({"grids": [1, 2]}, "invalid claim: grids")],
+    [
+        ({"roles": "dispatcher"}, "invalid claim: roles"),
+        ({"roles": ["dispatcher", "root"]}, "invalid claim: roles"),  # a role the suite does not know
+        ({"grids": [1, 2]}, "invalid claim: grids"),
+    ],
 )
 def test_malformed_custom_claims_401(client: TestClient, overrides: dict[str, Any], reason: str) -> None:
     assert_401(client.get("/dispatch", headers=bearer(hs_token(**overrides))), reason)

@@ -203,10 +203,15 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     sub = _str_claim(claims, "sub")
     if sub is None:
         raise AuthenticationError("missing claim: sub")
+    roles = frozenset(_list_claim(claims, "roles"))
+    if not roles <= _ROLE_VALUES:
+        # A role this suite does not know means a misconfigured identity provider: refuse the token rather than
+        # guess. The role itself is not echoed, since the reason goes into the WWW-Authenticate header.
+        raise AuthenticationError("invalid claim: roles")
     return Principal(
         sub=sub,
         name=_str_claim(claims, "name") or sub,
-        roles=frozenset(_list_claim(claims, "roles")),
+        roles=roles,
         town=_str_claim(claims, "town"),
         grids=_list_claim(claims, "grids"),
         dept=_str_claim(claims, "dept"),

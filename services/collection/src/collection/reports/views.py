@@ -16,7 +16,7 @@ router = APIRouter(tags=["reports 统计"])
 
 ReportReader = Annotated[
     Principal,
-    Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE, Role.COMMANDER, Role.SERVICE_OFFICE_ADMIN)),
+    Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE, Role.COMMANDER)),
 ]
 
 
