@@ -915,3 +915,50 @@ def _key_ids(url: str, table: str | None = None, column: str | None = None) -> s
             }
     finally:
         engine.dispose()
+
+
+def test_rotation_keeps_a_value_the_service_rewrote_meanwhile(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Between the rotation's read and its write, the service stores a new number: the rotation must not put the old
+    # number back (compare and set), and counts the row as changed.
+    service = next(s for s in SERVICES if s.name == "assist-desk")
+    old = service_settings(service, postgres_url, tmp_path, pii_keys={"k1": K1}, pii_active_key_id="k1")
+    with TestClient(service.build_app(old)) as client:
+        drive_assist(client, old, Recorder())
+    both = service_settings(service, postgres_url, tmp_path, pii_keys={"k1": K1, "k2": K2}, pii_active_key_id="k2")
+    service_cipher = FieldCipher.from_settings(both)
+    context = "assist.ticket.contact_mobile"
+    rewritten: dict[str, str] = {}
+    original_rotate = FieldCipher.rotate
+
+    def rotate_while_the_service_writes(self: FieldCipher, token: str, context: str = "") -> str:
+        if not rewritten and context == "assist.ticket.contact_mobile":
+            fresh = service_cipher.encrypt("13700001234", context=context)
+            engine = create_engine(postgres_url)
+            with engine.begin() as connection:
+                row = connection.execute(
+                    text("UPDATE ticket SET contact_mobile_cipher = :fresh WHERE contact_mobile_cipher = :token"),
+                    {"fresh": fresh, "token": token},
+                )
+                assert row.rowcount == 1
+            engine.dispose()
+            rewritten[token] = fresh
+        return original_rotate(self, token, context)
+
+    monkeypatch.setattr(FieldCipher, "rotate", rotate_while_the_service_writes)
+    reports = {report.name: report for report in rotate_service(service, both, batch_size=10)}
+
+    mobile = reports["ticket.contact_mobile_cipher"]
+    assert (mobile.rotated, mobile.changed, mobile.remaining) == (2, 1, {})
+    [(replaced, fresh)] = rewritten.items()
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        stored = [row[0] for row in connection.execute(text("SELECT contact_mobile_cipher FROM ticket"))]
+    engine.dispose()
+    assert fresh in stored
+    originals = [TICKET_MOBILE, TICKET_LANDLINE, f"+86 {TICKET_MOBILE}"]
+    originals.remove(service_cipher.decrypt(replaced, context=context))
+    assert sorted(service_cipher.decrypt(token, context=context) for token in stored) == sorted(
+        [*originals, "13700001234"]
+    )
