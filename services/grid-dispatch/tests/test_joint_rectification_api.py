@@ -233,3 +233,39 @@ def test_b1_time_reads_am_and_pm_hours() -> None:
     assert start_of(ACTION_DAY, HalfDay.AM, 9).hour == 9
     assert start_of(ACTION_DAY, HalfDay.PM, 2).hour == 14
     assert start_of(ACTION_DAY, HalfDay.PM, 12).hour == 12
+
+
+def test_summary_photos_are_checked_by_content_and_size(client: TestClient, settings: GridSettings) -> None:
+    # Issue 9 §4: a photo is what its bytes say, not what the client claims; oversize photos get 413.
+    from grid_dispatch.joint_rectification.service import PHOTO_MAX_BYTES
+
+    seed_town(client, settings)
+    rid = client.post(
+        "/api/v1/joint-rectifications", json=application(), headers=headers(settings, "commander")
+    ).json()["id"]
+    approve_all(client, settings, rid)
+    url = f"/api/v1/joint-rectifications/{rid}/summary"
+    duty = headers(settings, "duty_officer", dept="AT-CG")
+    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>').decode()
+    pdf = base64.b64encode(b"%PDF-1.4\n" + b"x" * 32).decode()
+    big = base64.b64encode(base64.b64decode(PNG) + b"\x00" * PHOTO_MAX_BYTES).decode()
+
+    disguised = client.post(
+        url, json={"results": "x", "solved": True, "before_photos": [svg], "after_photos": [PNG]}, headers=duty
+    )
+    document = client.post(
+        url, json={"results": "x", "solved": True, "before_photos": [PNG], "after_photos": [pdf]}, headers=duty
+    )
+    too_big = client.post(
+        url, json={"results": "x", "solved": True, "before_photos": [PNG], "after_photos": [big]}, headers=duty
+    )
+
+    for response, status, field in (
+        (disguised, 415, "body.before_photos.0"),
+        (document, 415, "body.after_photos.0"),
+        (too_big, 413, "body.after_photos.0"),
+    ):
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert query_rows(settings, "SELECT state FROM joint_rectification") == [{"state": "approved"}]
