@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -48,12 +49,16 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
 SHUTDOWN_GRACE_S = 15.0
+# Every job first runs within this many seconds of start (capped by its interval), at a random moment so that
+# replicas started together do not all scan the database at once.
+STARTUP_JITTER_S = 10.0
 
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A periodic job. It runs in a worker thread with the service's Database; with several replicas on PostgreSQL
-    only the replica that takes the job's advisory lock runs it, so a job runs once per tick across replicas."""
+    """A periodic job. It runs in a worker thread with the service's Database: once shortly after the service starts
+    (within STARTUP_JITTER_S), then every `interval_seconds`. With several replicas on PostgreSQL a run takes the job's
+    advisory lock, so two replicas never run it at the same time."""
 
     name: str
     interval_seconds: float
@@ -172,20 +177,27 @@ class _BodySizeLimitMiddleware:
 
 
 class _Scheduler(StoppableLoop):
-    def __init__(self, db: Database, job: ScheduledJob) -> None:
+    def __init__(self, db: Database, job: ScheduledJob, startup_jitter_s: float | None = None) -> None:
         super().__init__()
         self.db = db
         self.job = job
+        self.startup_jitter_s = STARTUP_JITTER_S if startup_jitter_s is None else startup_jitter_s
+
+    def first_delay(self) -> float:
+        # Soon after start, not a full interval later: the gauges a job refreshes exist right after a restart.
+        return random.uniform(0, min(self.startup_jitter_s, self.job.interval_seconds))
 
     async def run(self) -> None:
+        delay = self.first_delay()
         while not self.stopping:
-            await self._sleep(self.job.interval_seconds)
+            await self._sleep(delay)
             if self.stopping:
                 break
             try:
                 await asyncio.to_thread(self._run_once)
             except Exception:
                 log.exception("scheduled job %s failed", self.job.name)
+            delay = self.job.interval_seconds
 
     def _run_once(self) -> None:
         if self.db.engine.dialect.name != "postgresql":
