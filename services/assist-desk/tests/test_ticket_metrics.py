@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
 from prometheus_client import REGISTRY
 
+from assist_desk.reviews.models import ReviewIn
+from assist_desk.reviews.service import add_review
 from assist_desk.testing import Desk
+from assist_desk.tickets.models import Ticket
 from assist_desk.tickets.scheduled import scan_time_limits
 from jiading_shared.db import Database
+from jiading_shared.workdays import default_calendar as calendar
 
 
 def sample(name: str, **labels: str) -> float:
@@ -43,3 +50,30 @@ def test_tickets_by_form_and_channel_and_ratings_by_level(desk: Desk) -> None:
     assert sample("assist_tickets_open", form=default["form"], channel=default["channel"]) == 1
     assert REGISTRY.get_sample_value("assist_tickets_open", {"form": "video", "channel": "online_video"}) is None
     assert 'assist_reviews_total{level="dissatisfied"}' in desk.client.get("/metrics").text
+
+
+class _Aborted(Exception):
+    pass
+
+
+def test_a_rating_whose_transaction_rolls_back_is_not_counted(desk: Desk) -> None:
+    institution, member = desk.setup()
+    ticket = desk.ticket(institution, member)
+    desk.act(ticket["id"], "start")
+    desk.act(ticket["id"], "complete", {"note": "已办结"})
+    before = sample("assist_reviews_total", level="very_satisfied")
+    db = Database(desk.settings.database_url)
+    try:
+        # The rating is recorded, then something later in the same request fails: nothing was rated.
+        with pytest.raises(_Aborted), db.session() as session:
+            row = session.get(Ticket, uuid.UUID(ticket["id"]))
+            assert row is not None
+            add_review(session, row, ReviewIn(level="very_satisfied"), recorded_by="hotline-1", calendar=calendar())
+            raise _Aborted
+    finally:
+        db.dispose()
+    assert sample("assist_reviews_total", level="very_satisfied") == before
+
+    review = {"level": "very_satisfied"}
+    desk.ok(desk.client.post(f"/api/v1/tickets/{ticket['id']}/review", json=review, headers=desk.hotline), 201)
+    assert sample("assist_reviews_total", level="very_satisfied") == before + 1

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import platform
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from prometheus_client import Counter, Gauge, Histogram, Info
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from jiading_shared import __version__
+
+log = logging.getLogger(__name__)
 
 BUILD_INFO = Info("jiading_build", "Build of the running service.")
 
@@ -50,3 +55,56 @@ def replace_gauge_values(gauge: Gauge, values: Mapping[tuple[str, ...], float]) 
         gauge.remove(*labels)
     for labels, value in values.items():
         gauge.labels(*labels).set(value)
+
+
+# --- metrics that follow the transaction ----------------------------------------------------------------------------
+
+_PENDING = "jiading_metrics_on_commit"  # session.info key: [(transaction it was recorded in, action), ...]
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` (a counter increment, a histogram observation) once `session`'s transaction commits; drop it if
+    the transaction, or the savepoint it was recorded in, rolls back. A request that fails after counting must not
+    count: its ticket, rating or score does not exist."""
+    if session.get_transaction() is None:
+        session.connection()  # begin the transaction as a query would: the action belongs to it
+    recorded_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((recorded_in, action))
+
+
+def inc_on_commit(session: Session, counter: Counter, amount: float = 1) -> None:
+    """`counter.inc(amount)` when the transaction commits (`counter` with its labels already applied)."""
+    if amount:
+        on_commit(session, lambda: counter.inc(amount))
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: its actions wait for the outer transaction
+    for _transaction, action in session.info.pop(_PENDING, []):
+        try:
+            action()
+        except Exception:  # the data is committed; a metric must not turn that into an error
+            log.exception("metric update after commit failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [(tx, action) for tx, action in pending if not _within(tx, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unfinished(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended without commit (rollback or close)
+        session.info.pop(_PENDING, None)

@@ -12,6 +12,7 @@ from assist_desk.tickets.models import Ticket
 from assist_desk.tickets.rules import Action, TicketState
 from assist_desk.tickets.service import Actor, checklist_of, log_action, materials_in_hand, next_or_409
 from jiading_shared.errors import field_error
+from jiading_shared.metrics import inc_on_commit
 
 NOTICE_BREACHES = Counter(
     "assist_one_time_notice_breaches_total",
@@ -94,7 +95,7 @@ def issue_notice(session: Session, ticket: Ticket, data: NoticeIn, actor: Actor)
     )
     log_action(session, ticket, Action.ISSUE_NOTICE.value, TicketState(ticket.state), actor, note[:1000])
     if breach_codes:
-        NOTICE_BREACHES.inc()
+        inc_on_commit(session, NOTICE_BREACHES)
     return notice_out(notice)
 
 

@@ -32,6 +32,7 @@ from assist_desk.time_limits.rules import LOCAL_TZ, OpeningHours, TimeLimit, Tim
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
+from jiading_shared.metrics import inc_on_commit
 from jiading_shared.types import assume_utc
 from jiading_shared.workdays import WorkdayCalendar
 
@@ -65,7 +66,7 @@ def add_review(
     rectification = None
     if is_bad(data.level):
         rectification = _open_rectification(session, ticket, review, now, calendar)
-    REVIEWS.labels(level=data.level.value).inc()
+    inc_on_commit(session, REVIEWS.labels(level=data.level.value))
     return review_out(review, rectification)
 
 

@@ -14,7 +14,7 @@ from assist_desk.tickets.models import Ticket
 from assist_desk.tickets.rules import OPEN_STATES
 from jiading_shared.db import Database
 from jiading_shared.events import enqueue
-from jiading_shared.metrics import replace_gauge_values
+from jiading_shared.metrics import inc_on_commit, replace_gauge_values
 from jiading_shared.service import ScheduledJob
 from jiading_shared.types import assume_utc
 
@@ -68,7 +68,7 @@ def _warn(session: Session, now: datetime, lead: timedelta) -> int:
     for ticket in tickets:
         ticket.warned_at = now
         session.add(ticket)
-    DEADLINE_WARNINGS.inc(len(tickets))
+    inc_on_commit(session, DEADLINE_WARNINGS, len(tickets))
     return len(tickets)
 
 
@@ -89,7 +89,7 @@ def _mark_overdue(session: Session, now: datetime) -> int:
         session.add(ticket)
         assert ticket.due_at is not None
         _publish_overdue(session, ticket, now)
-    TICKETS_OVERDUE.inc(len(tickets))
+    inc_on_commit(session, TICKETS_OVERDUE, len(tickets))
     return len(tickets)
 
 

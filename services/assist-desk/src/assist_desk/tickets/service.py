@@ -61,6 +61,7 @@ from jiading_shared.auth import DISTRICT_WIDE_ROLES, Principal, Role, town_in_sc
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
 from jiading_shared.infra_tables import pii_access_audit_template
+from jiading_shared.metrics import inc_on_commit
 from jiading_shared.pii import (
     EncryptedColumn,
     PiiVault,
@@ -281,7 +282,7 @@ def create_ticket(
         ),
         key=str(ticket.id),
     )
-    TICKETS_RECEIVED.labels(form=ticket.form, channel=ticket.channel).inc()
+    inc_on_commit(session, TICKETS_RECEIVED.labels(form=ticket.form, channel=ticket.channel))
     return ticket_out(session, ticket, fresh=True)
 
 

@@ -39,6 +39,7 @@ from evaluation.scoring.models import MeasureInputs, ScoringModel
 from jiading_shared.auth import Principal, Role
 from jiading_shared.errors import FieldError, ProblemError, field_error
 from jiading_shared.events import enqueue
+from jiading_shared.metrics import on_commit
 
 
 def round_or_404(session: Session, round_id: uuid.UUID) -> EvaluationRound:
@@ -392,7 +393,8 @@ def _store_and_announce(session: Session, evaluation_round: EvaluationRound, doc
         published_at=document.published_at,
     )
     enqueue(session, PROJECT_SCORED, payload, key=str(document.project_id))
-    PUBLISHED_SCORES.observe(document.score.total)
+    total = document.score.total
+    on_commit(session, lambda: PUBLISHED_SCORES.observe(total))
 
 
 def preview_round(session: Session, evaluation_round: EvaluationRound, *, by: str) -> RoundResultDocument:
