@@ -2,8 +2,10 @@
 
 Every query uses only metric names the services export (tests/deploy/test_live_observability.py checks them against
 live /metrics output and sends every query to a real Prometheus after real traffic). The `service` label comes from the
-scrape config or the ServiceMonitor. Domain gauges are snapshots a scheduled job refreshes on one replica: read them
-with `max by`. Flows without a dedicated metric are read from the event counters (events_published_total by type).
+scrape config or the ServiceMonitor. Gauges computed from the database are exported by every replica (each one runs
+the refresh job in turn and keeps its last snapshot): every query reads them through `db_gauge`, which takes the max
+across replicas before aggregating. Flows without a dedicated metric are read from the event counters
+(events_published_total by type).
 """
 
 from __future__ import annotations
@@ -34,6 +36,44 @@ class PanelSpec:
     unit: str = "short"
     kind: str = "timeseries"  # or "stat"
     description: str = ""
+
+
+# Labels that tell replicas of one service apart: `instance` (every scrape) and `pod` (the ServiceMonitor's relabeling).
+REPLICA_LABELS = "instance, pod"
+# Gauges computed from a service's database: the same figure on every replica. Dashboards read them only through
+# db_gauge; tests/deploy checks that the alert rules fold their replicas the same way.
+DATABASE_GAUGES = frozenset(
+    {
+        "outbox_pending",
+        "outbox_oldest_pending_age_seconds",
+        "collection_rooms",
+        "collection_coverage_ratio",
+        "collection_overdue_rooms",
+        "grid_incidents_open",
+        "grid_incidents_open_past_sla",
+        "grid_duty_coverage_gaps",
+        "grid_weekly_meetings_missed",
+        "assist_tickets_open",
+        "assist_tickets_open_overdue",
+        "assist_equipment_checks_missed",
+        "library_compliance_pass_ratio",
+        "library_compliance_results",
+        "library_failing_rules",
+        "library_indicator_mean",
+        "library_compliance_evaluated_facilities",
+        "library_compliance_evaluated_timestamp_seconds",
+    }
+)
+
+
+def db_gauge(selector: str, by: str = "", agg: str = "sum") -> str:
+    """A gauge computed from the service's database (a scheduled job's snapshot, the outbox backlog). Every replica
+    exports its own copy of the same figure, so summing the raw series multiplies it by the replica count: the copies
+    are folded into one first (`max`: a replica whose snapshot is older lags by at most one refresh interval), then
+    aggregated `by` the wanted labels with `agg` (`sum` for counts, `max` for ratios and means)."""
+    assert selector.split("{")[0] in DATABASE_GAUGES, f"{selector}: not a database-derived gauge"
+    grouping = f" by ({by}) " if by else ""
+    return f"{agg}{grouping}(max without ({REPLICA_LABELS}) ({selector}))"
 
 
 def events(event_type: str, window: str = "1h") -> str:
@@ -150,13 +190,13 @@ def overview() -> dict:
                     PanelSpec(
                         "Outbox backlog",
                         (
-                            Query("max by (service) (outbox_pending)", "pending {{service}}"),
+                            Query(db_gauge("outbox_pending", "service", "max"), "pending {{service}}"),
                             Query("sum by (service) (outbox_relay_leader)", "relay leaders {{service}}"),
                         ),
                     ),
                     PanelSpec(
                         "Oldest unpublished event",
-                        (Query("max by (service) (outbox_oldest_pending_age_seconds)", "{{service}}"),),
+                        (Query(db_gauge("outbox_oldest_pending_age_seconds", "service", "max"), "{{service}}"),),
                         "s",
                     ),
                 ],
@@ -196,16 +236,16 @@ def collection() -> dict:
                 [
                     PanelSpec(
                         "Rooms visited at least once",
-                        (Query("max by (town) (collection_coverage_ratio)", "{{town}}"),),
+                        (Query(db_gauge("collection_coverage_ratio", "town", "max"), "{{town}}"),),
                         "percentunit",
                     ),
                     PanelSpec(
                         "Rooms overdue for revisit by 街镇",
-                        (Query('max by (town) (collection_rooms{status="overdue"})', "{{town}}"),),
+                        (Query(db_gauge('collection_rooms{status="overdue"}', "town"), "{{town}}"),),
                     ),
                     PanelSpec(
                         "Rooms by status and 街镇",
-                        (Query("max by (town, status) (collection_rooms)", "{{town}} {{status}}"),),
+                        (Query(db_gauge("collection_rooms", "town, status"), "{{town}} {{status}}"),),
                     ),
                 ],
             ),
@@ -214,7 +254,7 @@ def collection() -> dict:
                 [
                     PanelSpec(
                         "Rooms overdue for revisit by area",
-                        (Query("sum by (area) (collection_overdue_rooms)", "{{area}}"),),
+                        (Query(db_gauge("collection_overdue_rooms", "area"), "{{area}}"),),
                     ),
                     PanelSpec(
                         "Refusals reported (24h)",
@@ -249,14 +289,14 @@ def grid_dispatch() -> dict:
                         "Open incidents by department and state",
                         (
                             Query(
-                                "max by (town, department, state) (grid_incidents_open)",
+                                db_gauge("grid_incidents_open", "town, department, state"),
                                 "{{department}} {{state}}",
                             ),
                         ),
                     ),
                     PanelSpec(
                         "Open incidents past their SLA by department (超时督办)",
-                        (Query("max by (town, department) (grid_incidents_open_past_sla)", "{{department}}"),),
+                        (Query(db_gauge("grid_incidents_open_past_sla", "town, department"), "{{department}}"),),
                     ),
                     PanelSpec(
                         "Incident flow (1h)",
@@ -272,7 +312,7 @@ def grid_dispatch() -> dict:
                     ),
                     PanelSpec(
                         "参勤 coverage gaps by 街镇 and duty kind",
-                        (Query("sum by (town, duty_kind) (grid_duty_coverage_gaps)", "{{town}} {{duty_kind}}"),),
+                        (Query(db_gauge("grid_duty_coverage_gaps", "town, duty_kind"), "{{town}} {{duty_kind}}"),),
                     ),
                 ],
             ),
@@ -313,7 +353,7 @@ def assist_desk() -> dict:
                     ),
                     PanelSpec(
                         "Open tickets by form and channel",
-                        (Query("max by (form, channel) (assist_tickets_open)", "{{form}} {{channel}}"),),
+                        (Query(db_gauge("assist_tickets_open", "form, channel"), "{{form}} {{channel}}"),),
                     ),
                     PanelSpec(
                         "Tickets (1h)",
@@ -329,7 +369,7 @@ def assist_desk() -> dict:
                     ),
                     PanelSpec(
                         "Open tickets past their time limit (限时办结)",
-                        (Query("sum(assist_tickets_open_overdue)", "open overdue"),),
+                        (Query(db_gauge("assist_tickets_open_overdue"), "open overdue"),),
                     ),
                 ],
             ),
@@ -383,7 +423,7 @@ def assist_desk() -> dict:
                 [
                     PanelSpec(
                         "Devices past their check date",
-                        (Query("sum by (kind) (assist_equipment_checks_missed)", "{{kind}}"),),
+                        (Query(db_gauge("assist_equipment_checks_missed", "kind"), "{{kind}}"),),
                     )
                 ],
             ),
@@ -401,22 +441,22 @@ def library_metrics() -> dict:
                 [
                     PanelSpec(
                         "Pass ratio by tier and 街镇",
-                        (Query("max by (tier, town) (library_compliance_pass_ratio)", "{{tier}} {{town}}"),),
+                        (Query(db_gauge("library_compliance_pass_ratio", "tier, town", "max"), "{{tier}} {{town}}"),),
                         "percentunit",
                     ),
                     PanelSpec(
                         "Failing facilities by clause",
-                        (Query("sum by (clause, tier) (library_failing_rules)", "{{clause}} {{tier}}"),),
+                        (Query(db_gauge("library_failing_rules", "clause, tier"), "{{clause}} {{tier}}"),),
                     ),
                     PanelSpec(
                         "Rule results by status",
-                        (Query("sum by (status) (library_compliance_results)", "{{status}}"),),
+                        (Query(db_gauge("library_compliance_results", "status"), "{{status}}"),),
                     ),
                     PanelSpec(
                         "Key indicators (mean)",
                         (
                             Query(
-                                "max by (indicator, tier) (library_indicator_mean)",
+                                db_gauge("library_indicator_mean", "indicator, tier", "max"),
                                 "{{indicator}} {{tier}}",
                             ),
                         ),
@@ -424,7 +464,7 @@ def library_metrics() -> dict:
                     PanelSpec(
                         "Facilities evaluated / indicator breaches (24h)",
                         (
-                            Query("max(library_compliance_evaluated_facilities)", "facilities"),
+                            Query(db_gauge("library_compliance_evaluated_facilities"), "facilities"),
                             Query(events("cn.jiading.library.indicator.breached.v1", "1d"), "breaches"),
                         ),
                         kind="stat",

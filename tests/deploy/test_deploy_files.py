@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -164,6 +165,38 @@ def test_every_alert_has_a_runbook_and_a_firing_unit_test() -> None:
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "SUCCESS" in completed.stdout
+
+
+def unfolded_database_gauges(expr: str, gauges: frozenset[str]) -> list[str]:
+    """Database-derived gauges an expression reads without first folding the replicas' copies into one."""
+    fold = "max without (instance, pod) ("
+    return [
+        match.group(0)
+        for match in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", expr)
+        if match.group(0) in gauges and not expr[: match.start()].endswith(fold)
+    ]
+
+
+def test_database_gauges_are_folded_across_replicas_in_alerts_and_dashboards() -> None:
+    # Every replica exports the same snapshot of a database-derived gauge: a raw `sum` multiplies it by the replicas.
+    module = load_module(DEPLOY / "grafana" / "dashboards.py")
+    gauges = module.DATABASE_GAUGES
+    assert unfolded_database_gauges("sum by (town) (grid_duty_coverage_gaps)", gauges) == ["grid_duty_coverage_gaps"]
+    rules = [
+        (rule["alert"], rule["expr"])
+        for path in sorted((DEPLOY / "prometheus" / "rules").glob("*.rules.yml"))
+        for group in yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]
+        for rule in group["rules"]
+    ]
+    panels = [
+        (title, expr)
+        for path in sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
+        for title, expr in module.panel_queries(json.loads(path.read_text(encoding="utf-8")))
+    ]
+    unfolded = {name: unfolded_database_gauges(expr, gauges) for name, expr in rules + panels}
+    assert not {name: found for name, found in unfolded.items() if found}
+    used = {match for _name, expr in rules + panels for match in re.findall(r"[a-z_]+", expr) if match in gauges}
+    assert {"grid_duty_coverage_gaps", "assist_tickets_open_overdue", "collection_rooms"} <= used
 
 
 # --- Grafana --------------------------------------------------------------------------------------------------------
