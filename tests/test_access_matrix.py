@@ -475,6 +475,65 @@ def test_grid_dispatch_scope_is_the_town_and_the_department(apis: dict[str, Api]
     assert handler.startswith("SA-"), f"the incident was routed outside town A: {incident}"
     other_dept = next(code for code in ("SA-PS", "SA-CG", "SA-SJ") if code != handler)
 
+    api.ok(
+        api.call(
+            "POST",
+            "/api/v1/departments",
+            own,
+            json={
+                "code": "SA-CY",
+                "name": "城运中心",
+                "town": TOWN_A,
+                "unit_type": "operations_centre",
+                "liaison_name": "周主任",
+            },
+        ),
+        201,
+    )
+    meeting = api.ok(
+        api.call(
+            "POST",
+            "/api/v1/meetings",
+            own,
+            json={
+                "kind": "sector_grid",
+                "sector_grid": "SA-01",
+                "theme": "市容整治推进",
+                "held_at": (now - timedelta(days=1)).isoformat(),
+                "place": "城运中心会议室",
+                "attendees": [
+                    {"department_code": "SA-CG", "people": ["李队长"]},
+                    {"department_code": "SA-SJ", "people": ["赵所长"]},
+                    {"department_code": "SA-CY", "people": ["周主任"]},
+                ],
+                "minutes": "讨论占道经营反复问题。",
+                "last_week_results": "上周部署已完成。",
+                "targets": "本周完成整治。",
+            },
+        ),
+        201,
+    )
+    rectification = api.ok(
+        api.call(
+            "POST",
+            "/api/v1/joint-rectifications",
+            api.headers("duty_officer", town=TOWN_A, dept="SA-CG"),
+            json={
+                "applicant_department": "SA-CG",
+                "contact_name": "李队长",
+                "contact_phone": "13900001111",
+                "content": "违法搭建集中拆除",
+                "action_date": (now + timedelta(days=21)).date().isoformat(),
+                "half_day": "pm",
+                "hour": 2,
+                "command_unit": "SA-CG",
+                "command_leader": "李队长",
+                "participants": [{"department_code": "SA-PS", "head_count": 4}],
+                "vehicles": [{"type": "pickup", "count": 1}],
+            },
+        ),
+        201,
+    )
     check = ScopeCheck(api)
     outsiders = {
         "dispatcher of town B": api.headers("dispatcher", town=TOWN_B),
@@ -509,6 +568,17 @@ def test_grid_dispatch_scope_is_the_town_and_the_department(apis: dict[str, Api]
             label, "POST", f"/api/v1/incidents/{incident_id}/supervise", other, 404, json_body={"note": "督办"}
         )
         check.expect(label, "POST", f"/api/v1/incidents/{incident_id}/close", other, 404, json_body={})
+        check.expect(label, "GET", f"/api/v1/meetings/{meeting['id']}", other, 404)
+        check.expect(label, "GET", "/api/v1/meetings", other, 403, params={"town": TOWN_A})
+        check.expect(label, "GET", f"/api/v1/joint-rectifications/{rectification['id']}", other, 404)
+        check.expect(label, "GET", "/api/v1/joint-rectifications", other, 403, params={"town": TOWN_A})
+        for url, record_id in (
+            ("/api/v1/meetings", meeting["id"]),
+            ("/api/v1/joint-rectifications", rectification["id"]),
+        ):
+            seen = check.expect(label, "GET", url, other, 200)
+            if seen.status_code == 200 and record_id in seen.text:
+                check.failures.append(f"{label}: GET {url} lists a record of town A")
         listed = check.expect(label, "GET", "/api/v1/incidents", other, 200)
         if listed.status_code == 200 and incident_id in listed.text:
             check.failures.append(f"{label}: GET /api/v1/incidents lists an incident of town A")
@@ -544,6 +614,8 @@ def test_grid_dispatch_scope_is_the_town_and_the_department(apis: dict[str, Api]
     check.expect("own dispatcher", "GET", f"/api/v1/incidents/{incident_id}", own, 200)
     check.expect("own dispatcher", "GET", f"/api/v1/incidents/{incident_id}/timeline", own, 200)
     check.expect("own dispatcher", "GET", "/api/v1/duty/assignments", own, 200)
+    check.expect("own dispatcher", "GET", f"/api/v1/meetings/{meeting['id']}", own, 200)
+    check.expect("own dispatcher", "GET", f"/api/v1/joint-rectifications/{rectification['id']}", own, 200)
     check.expect("district commander", "GET", f"/api/v1/incidents/{incident_id}", api.headers("commander"), 200)
     check.expect(
         "handling department",
