@@ -39,7 +39,7 @@ from assist_desk.testing import Desk
 from collection.testing import OTHER_AREA, admin, auth, collector, form, police, register_building, setup_places
 from jiading_shared.devtools.rotate_pii_keys import main as rotate_main
 from jiading_shared.devtools.rotate_pii_keys import rotate_service, service_metadata
-from jiading_shared.pii import FieldCipher, encrypted_columns, generate_key
+from jiading_shared.pii import EncryptedColumn, FieldCipher, declare_encrypted_columns, encrypted_columns, generate_key
 from jiading_shared.suite import SERVICES, SuiteService
 from jiading_shared.testing.broker import TansuBroker
 from jiading_shared.testing.postgres import create_database, drop_database
@@ -1072,3 +1072,18 @@ def test_rotation_keeps_a_value_the_service_rewrote_meanwhile(
     assert sorted(service_cipher.decrypt(token, context=context) for token in stored) == sorted(
         [*originals, "13700001234"]
     )
+
+
+def test_the_registry_refuses_unknown_columns_and_a_second_context() -> None:
+    metadata = service_metadata(next(s for s in SERVICES if s.name == "evaluation"))
+    declared = encrypted_columns(metadata)
+    assert declared == [EncryptedColumn("provider", "contact_phone_ciphertext", "evaluation.provider.contact_phone")]
+
+    declare_encrypted_columns(metadata, *declared)  # idempotent
+    with pytest.raises(ValueError, match="not in this metadata"):
+        declare_encrypted_columns(metadata, EncryptedColumn("provider", "contact_phone", "x"))
+    with pytest.raises(ValueError, match="not in this metadata"):
+        declare_encrypted_columns(metadata, EncryptedColumn("nowhere", "contact_phone_ciphertext", "x"))
+    with pytest.raises(ValueError, match="already declared"):
+        declare_encrypted_columns(metadata, EncryptedColumn("provider", "contact_phone_ciphertext", "other.context"))
+    assert encrypted_columns(metadata) == declared
