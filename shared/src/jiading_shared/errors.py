@@ -160,5 +160,33 @@ def install_error_handlers(app: FastAPI) -> None:
 # Response documentation for routes: FastAPI shows these in OpenAPI.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 401, 403, 404, 409, 422)
+    for status in (400, 401, 403, 404, 409, 413, 422)
 }
+
+
+def document_problem_json(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put the Problem schema under application/problem+json in every error response of an OpenAPI document.
+
+    FastAPI documents a response `model` under the route's media type (application/json) and leaves the declared
+    application/problem+json entry empty, so the documents claimed JSON errors and checked nothing of problem+json.
+    An application/json entry holding another schema (the Open311 error list) is a deliberate second format and stays;
+    an error response a route documents without content is a Problem too.
+    """
+    schemas = openapi.get("components", {}).get("schemas", {})
+    # FastAPI renames the component when a service has a model of the same name (assist-desk's Problem enum).
+    names = [name for name, schema in schemas.items() if set(schema.get("properties", {})) == set(Problem.model_fields)]
+    if not names:
+        return openapi
+    problem_ref = {"$ref": f"#/components/schemas/{names[0]}"}
+    for path_item in openapi.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items() if isinstance(operation, dict) else ():
+                content = response.get("content", {})
+                # A route's own error entry replaces the app's whole entry; without content it still means a Problem.
+                if PROBLEM_JSON not in content and (content or not str(status).startswith(("4", "5"))):
+                    continue
+                response["content"] = content
+                content[PROBLEM_JSON] = {"schema": problem_ref}
+                if content.get("application/json", {}).get("schema") == problem_ref:
+                    del content["application/json"]
+    return openapi

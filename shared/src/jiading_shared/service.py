@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Annotated, ClassVar, Protocol, TypeVar
+from typing import Annotated, Any, ClassVar, Protocol, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -29,7 +29,13 @@ from jiading_shared import __version__
 from jiading_shared.auth import Authenticator, Principal, town_in_scope
 from jiading_shared.blobs import BlobStore
 from jiading_shared.db import Database
-from jiading_shared.errors import PROBLEM_RESPONSES, ProblemError, install_error_handlers, problem_response
+from jiading_shared.errors import (
+    PROBLEM_RESPONSES,
+    ProblemError,
+    document_problem_json,
+    install_error_handlers,
+    problem_response,
+)
 from jiading_shared.events.consumer import ConsumerRunner, Subscription, dead_letter_topic
 from jiading_shared.events.envelope import topics_of
 from jiading_shared.events.loop import StoppableLoop
@@ -38,6 +44,7 @@ from jiading_shared.events.retention import purge_event_tables
 from jiading_shared.logging import configure_logging, request_id_var, user_var
 from jiading_shared.metrics import set_build_info
 from jiading_shared.migrations import upgrade
+from jiading_shared.nul_guard import NulByteGuardMiddleware
 from jiading_shared.pii import PiiVault
 from jiading_shared.settings import ServiceSettings
 from jiading_shared.workdays import WorkdayCalendar
@@ -290,6 +297,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.blobs = BlobStore(settings.effective_blob_dir)
     app.state.calendar = WorkdayCalendar.from_file(settings.calendar_override_file or None)
     install_error_handlers(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document_problem_json(FastAPI.openapi(app))
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(NulByteGuardMiddleware)  # inside the size limit: reads only bounded bodies
     app.add_middleware(_BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(_RequestContextMiddleware)
     # HTTP metrics on a registry of this app's own (several apps share one test process); event, domain and build

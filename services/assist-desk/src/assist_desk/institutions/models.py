@@ -9,7 +9,7 @@ from sqlalchemy import Date, DateTime, ForeignKeyConstraint, String, Time, Uniqu
 
 from assist_desk.institutions.rules import AssistanceForm, InstitutionKind
 from assist_desk.tables import AssistTable
-from jiading_shared.types import UtcDateTime
+from jiading_shared.types import LocalTime, UtcDateTime
 
 CODE_LENGTH = 50
 
@@ -74,8 +74,8 @@ class InstitutionIn(BaseModel):
         description="帮办形式: self_service 自助办, accompanied 陪同办 and fallback 兜底办 always; optionally express "
         "快闪办, video 视讯办, outreach 延伸办",
     )
-    opens_at: time = Field(default=time(9, 0), description="opening time on working days (Asia/Shanghai)")
-    closes_at: time = Field(default=time(17, 0), description="closing time on working days (Asia/Shanghai)")
+    opens_at: LocalTime = Field(default=time(9, 0), description="opening time on working days (Asia/Shanghai)")
+    closes_at: LocalTime = Field(default=time(17, 0), description="closing time on working days (Asia/Shanghai)")
 
 
 class InstitutionOut(BaseModel):
@@ -84,8 +84,8 @@ class InstitutionOut(BaseModel):
     name: str
     town: str
     assistance_forms: list[AssistanceForm]
-    opens_at: time
-    closes_at: time
+    opens_at: LocalTime
+    closes_at: LocalTime
     registered_by: str
     registered_at: UtcDateTime
 

@@ -23,6 +23,7 @@ from evaluation.rounds.models import (
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
+from jiading_shared.types import VersionPath
 
 router = APIRouter(tags=["rounds 评价"])
 
@@ -124,7 +125,9 @@ def list_results(
 
 
 @router.get("/rounds/{round_id}/results/{version}", summary="One published version with its explanation trace")
-def get_result(round_id: uuid.UUID, version: int, principal: ResultReader, session: SessionDep) -> RoundResultDocument:
+def get_result(
+    round_id: uuid.UUID, version: VersionPath, principal: ResultReader, session: SessionDep
+) -> RoundResultDocument:
     return service.get_result(session, round_id, version)
 
 
@@ -135,7 +138,7 @@ def get_result(round_id: uuid.UUID, version: int, principal: ResultReader, sessi
 )
 def export_result(
     round_id: uuid.UUID,
-    version: int,
+    version: VersionPath,
     principal: ResultReader,
     session: SessionDep,
     format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from grid_dispatch.grids.models import Grid
@@ -23,7 +24,7 @@ from grid_dispatch.rulesets.models import Category
 from grid_dispatch.settings import GridSettings
 from jiading_shared.auth import Principal, Role, town_in_scope
 from jiading_shared.auth import require_roles as _require_roles
-from jiading_shared.errors import ProblemError
+from jiading_shared.errors import PROBLEM_JSON, ProblemError
 from jiading_shared.pagination import Page, PageDep, pagination
 from jiading_shared.ratelimit import RATE_LIMIT_RESPONSES, rate_limit
 from jiading_shared.service import SessionDep
@@ -33,7 +34,21 @@ from jiading_shared.workdays import WorkdayCalendar
 # GeoReport v2 clients do not page: the default is the whole window (the spec lets an endpoint cap the count).
 RequestsPage = Annotated[Page, Depends(pagination(default=500))]
 
-router = APIRouter(prefix="/open311/v2", tags=["open311 GeoReport v2"])
+
+class Open311Error(BaseModel):
+    """One entry of a GeoReport v2 error body (a list of them, application/json)."""
+
+    code: int
+    description: str
+
+
+# The facade's own errors come in the spec's format; authentication, role and validation errors stay problem+json.
+OPEN311_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": list[Open311Error], "content": {PROBLEM_JSON: {}}, "description": description}
+    for status, description in ((400, "Bad Request"), (403, "Forbidden"), (404, "Not Found"))
+}
+
+router = APIRouter(prefix="/open311/v2", tags=["open311 GeoReport v2"], responses=OPEN311_ERRORS)
 
 Caller = Annotated[Principal, Depends(_require_roles(Role.EXTERNAL_SYSTEM, Role.DISPATCHER, Role.COMMANDER))]
 

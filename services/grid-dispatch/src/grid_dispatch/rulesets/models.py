@@ -11,7 +11,7 @@ from sqlalchemy import JSON, DateTime, String, UniqueConstraint
 
 from grid_dispatch.departments.rules import DutyKind, UnitType
 from grid_dispatch.tables import GridTable
-from jiading_shared.types import UtcDateTime
+from jiading_shared.types import LocalTime, UtcDateTime
 
 CATEGORY_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -74,8 +74,8 @@ class Category(_Strict):
 
 
 class WorkingWindow(_Strict):
-    start: time = time(8, 30)
-    end: time = time(17, 30)
+    start: LocalTime = time(8, 30)
+    end: LocalTime = time(17, 30)
 
     @model_validator(mode="after")
     def _ordered(self) -> "WorkingWindow":

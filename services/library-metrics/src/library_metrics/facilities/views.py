@@ -71,7 +71,11 @@ def update_facility(facility_id: uuid.UUID, body: FacilityPatch, principal: Keep
     return service.update_facility(session, facility, body, updated_by=principal.sub)
 
 
-@towns_router.put("/{town}", summary="Register or update a 街镇 (residents, area)")
+@towns_router.put(
+    "/{town}",
+    summary="Register or update a 街镇 (residents, area)",
+    responses={201: {"model": TownOut, "description": "Registered (200: updated)"}},
+)
 def put_town(town: Code, body: TownIn, principal: Bureau, session: SessionDep, response: Response) -> TownOut:
     result, created = service.put_town(session, town, body, updated_by=principal.sub)
     response.status_code = 201 if created else 200
@@ -84,7 +88,11 @@ def get_town(town: Code, principal: Keeper, session: SessionDep) -> TownOut:
     return found_or_404(service.get_town(session, town), "town-not-found", f"no town {town}")
 
 
-@towns_router.put("/{town}/committees/{code}", summary="Register or update a 居委/村委 of the town")
+@towns_router.put(
+    "/{town}/committees/{code}",
+    summary="Register or update a 居委/村委 of the town",
+    responses={201: {"model": CommitteeOut, "description": "Registered (200: updated)"}},
+)
 def put_committee(
     town: Code, code: Code, body: CommitteeIn, principal: Bureau, session: SessionDep, response: Response
 ) -> CommitteeOut:

@@ -11,6 +11,7 @@ from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import field_error
 from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
+from jiading_shared.types import VersionPath
 from library_metrics.indicators import service
 from library_metrics.indicators.models import RuleVersionIn, RuleVersionOut, RuleVersionSummary
 from library_metrics.indicators.rules import COMMON_PARAMS, METRIC_PARAMS, TOWN_METRICS, Metric
@@ -44,7 +45,7 @@ def list_versions(principal: Reader, session: SessionDep, page: PageDep) -> list
 
 
 @router.get("/indicator-rule-versions/{version}", summary="One version with all its rules")
-def get_version(version: int, principal: Reader, session: SessionDep) -> RuleVersionOut:
+def get_version(version: VersionPath, principal: Reader, session: SessionDep) -> RuleVersionOut:
     return found_or_404(service.get_version(session, version), "rule-version-not-found", f"no version {version}")
 
 

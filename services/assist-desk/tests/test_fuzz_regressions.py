@@ -1,0 +1,66 @@
+"""Regressions of what the API fuzz run found in the assist-desk service (docs/fuzzing.md), on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+
+from assist_desk.main import build_app
+from assist_desk.settings import AssistSettings
+from jiading_shared.testing.services import bearer_header
+
+pytestmark = pytest.mark.postgres
+
+INSTITUTION = {
+    "kind": "centre",
+    "name": "区政务服务中心",
+    "town": "jd-anting",
+    "assistance_forms": ["self_service", "accompanied", "fallback"],
+}
+
+
+@pytest.fixture
+def settings(postgres_url: str, tmp_path: Path) -> AssistSettings:
+    return AssistSettings(
+        database_url=postgres_url,
+        kafka_enabled=False,
+        schedulers_enabled=False,
+        migrate_on_start=True,
+        log_json=False,
+        blob_dir=str(tmp_path / "blobs"),
+    )
+
+
+@pytest.fixture
+def client(settings: AssistSettings) -> Iterator[TestClient]:
+    with TestClient(build_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_opening_time_with_an_offset_is_a_422_naming_it(client: TestClient, settings: AssistSettings) -> None:
+    # Found: opens_at "00:00:00Z" was a 500 (TypeError: naive and aware times compared with closes_at).
+    office = bearer_header(settings, "service_office_admin", sub="office")
+
+    response = client.post("/api/v1/institutions", json={**INSTITUTION, "opens_at": "00:00:00Z"}, headers=office)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == ["body.opens_at"]
+
+
+def test_opening_hours_conform_to_their_documented_schema(client: TestClient, settings: AssistSettings) -> None:
+    # Found next: "09:00:00" did not conform to `format: time` (RFC 3339 full-time requires an offset).
+    office = bearer_header(settings, "service_office_admin", sub="office")
+    spec = client.get("/openapi.json").json()
+
+    response = client.post("/api/v1/institutions", json={**INSTITUTION, "opens_at": "08:30"}, headers=office)
+
+    assert response.status_code == 201, response.text
+    out = spec["components"]["schemas"]["InstitutionOut"]
+    assert "format" not in out["properties"]["opens_at"]
+    jsonschema.validate(response.json(), {**out, "components": spec["components"]})
+    assert (response.json()["opens_at"], response.json()["closes_at"]) == ("08:30:00", "17:00:00")

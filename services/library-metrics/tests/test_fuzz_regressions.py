@@ -1,0 +1,62 @@
+"""Regressions of what the API fuzz run found in the library-metrics service (docs/fuzzing.md), on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jiading_shared.testing.services import bearer_header
+from jiading_shared.types import INT4_MAX
+from library_metrics.main import build_app
+from library_metrics.settings import LibrarySettings
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def settings(postgres_url: str, tmp_path: Path) -> LibrarySettings:
+    return LibrarySettings(
+        database_url=postgres_url,
+        kafka_enabled=False,
+        schedulers_enabled=False,
+        migrate_on_start=True,
+        log_json=False,
+        blob_dir=str(tmp_path / "blobs"),
+    )
+
+
+@pytest.fixture
+def client(settings: LibrarySettings) -> Iterator[TestClient]:
+    with TestClient(build_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_rule_version_beyond_integer_is_a_422_naming_it(client: TestClient, settings: LibrarySettings) -> None:
+    # Found: GET /indicator-rule-versions/2147483648 was a 500 (PostgreSQL: integer out of range).
+    headers = bearer_header(settings, "culture_bureau", sub="bureau")
+
+    too_big = client.get(f"/api/v1/indicator-rule-versions/{INT4_MAX + 1}", headers=headers)
+    largest = client.get(f"/api/v1/indicator-rule-versions/{INT4_MAX}", headers=headers)
+
+    assert too_big.status_code == 422, too_big.text
+    assert [error["field"] for error in too_big.json()["errors"]] == ["path.version"]
+    assert largest.status_code == 404, largest.text
+
+
+def test_put_town_and_committee_document_201_created(client: TestClient, settings: LibrarySettings) -> None:
+    # Found: the first PUT of a town or committee answers 201, which the OpenAPI document did not list.
+    headers = bearer_header(settings, "culture_bureau", sub="bureau")
+    paths = client.get("/openapi.json").json()["paths"]
+
+    town = client.put("/api/v1/towns/jd-anting", json={"name": "安亭镇", "residents": 1000}, headers=headers)
+    again = client.put("/api/v1/towns/jd-anting", json={"name": "安亭镇", "residents": 1200}, headers=headers)
+    committee = client.put(
+        "/api/v1/towns/jd-anting/committees/c01", json={"name": "安亭村", "kind": "village"}, headers=headers
+    )
+
+    assert (town.status_code, again.status_code, committee.status_code) == (201, 200, 201), committee.text
+    assert {"200", "201"} <= set(paths["/api/v1/towns/{town}"]["put"]["responses"])
+    assert {"200", "201"} <= set(paths["/api/v1/towns/{town}/committees/{code}"]["put"]["responses"])
