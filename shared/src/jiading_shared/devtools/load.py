@@ -121,8 +121,9 @@ class Faults:
         broker = self.suite.broker
         assert broker is not None
         t0 = time.monotonic()
+        self._note("broker stop requested (SIGTERM)", started)
         await asyncio.to_thread(broker.stop)
-        self._note("broker stopped", started)
+        self._note("broker stopped", started + time.monotonic() - t0)
         await asyncio.sleep(self.outage_s)
         await asyncio.to_thread(broker.start)
         self._note("broker started again (empty)", started + time.monotonic() - t0)
