@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from assist_desk.equipment.service import self_service_needs_staff
 from assist_desk.institutions.models import InstitutionOut
@@ -110,19 +110,45 @@ def ticket_in_scope(
     return ticket
 
 
-def ticket_out(session: Session, ticket: Ticket, *, fresh: bool = False) -> TicketOut:
-    """The API view of a ticket; `fresh` (just created) skips the look-ups that cannot find anything yet."""
+@dataclass
+class TicketChildren:
+    """Hand-overs and materials of a set of tickets, read with one query each."""
+
+    handovers: dict[uuid.UUID, list[HandoverOut]]
+    materials: dict[uuid.UUID, list[MaterialOut]]
+
+
+def children_of(session: Session, ticket_ids: list[uuid.UUID]) -> TicketChildren:
+    # One query per kind for a whole page: two queries per ticket made a page of 20 cost 41 statements (make load).
+    children = TicketChildren({ticket_id: [] for ticket_id in ticket_ids}, {ticket_id: [] for ticket_id in ticket_ids})
+    if not ticket_ids:
+        return children
+    for handover in session.exec(
+        select(TicketHandover)
+        .where(col(TicketHandover.ticket_id).in_(ticket_ids))
+        .order_by(col(TicketHandover.ticket_id), col(TicketHandover.seq))
+    ).all():
+        children.handovers[handover.ticket_id].append(HandoverOut.model_validate(handover.model_dump(warnings=False)))
+    for material in session.exec(
+        select(TicketMaterial)
+        .where(col(TicketMaterial.ticket_id).in_(ticket_ids))
+        .order_by(col(TicketMaterial.ticket_id), col(TicketMaterial.material_code))
+    ).all():
+        children.materials[material.ticket_id].append(MaterialOut.model_validate(material.model_dump(warnings=False)))
+    return children
+
+
+def ticket_out(
+    session: Session, ticket: Ticket, *, fresh: bool = False, children: TicketChildren | None = None
+) -> TicketOut:
+    """The API view of a ticket; `fresh` (just created) skips the look-ups that cannot find anything yet; `children`
+    are the hand-overs and materials already read for a page of tickets."""
     handovers: list[HandoverOut] = []
     materials: list[MaterialOut] = []
     if not fresh:
-        handover_rows = session.exec(
-            select(TicketHandover).where(TicketHandover.ticket_id == ticket.id).order_by(TicketHandover.seq)
-        ).all()
-        handovers = [HandoverOut.model_validate(row.model_dump(warnings=False)) for row in handover_rows]
-        material_rows = session.exec(
-            select(TicketMaterial).where(TicketMaterial.ticket_id == ticket.id).order_by(TicketMaterial.material_code)
-        ).all()
-        materials = [MaterialOut.model_validate(row.model_dump(warnings=False)) for row in material_rows]
+        children = children or children_of(session, [ticket.id])
+        handovers = children.handovers.get(ticket.id, [])
+        materials = children.materials.get(ticket.id, [])
     state = TicketState(ticket.state)
     return TicketOut(
         **ticket.model_dump(
@@ -169,7 +195,8 @@ def search(
     if mobile:
         query = query.where(Ticket.contact_mobile_index == vault.blind_index(mobile, kind="mobile"))
     rows = session.exec(query.order_by(Ticket.received_at.desc()).offset(offset).limit(limit)).all()  # type: ignore[attr-defined]
-    return [ticket_out(session, row) for row in rows]
+    children = children_of(session, [row.id for row in rows])
+    return [ticket_out(session, row, children=children) for row in rows]
 
 
 def log_of(session: Session, ticket_id: uuid.UUID) -> list[LogEntryOut]:
