@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from jiading_shared.auth import CurrentPrincipal, mint_token
+from jiading_shared.csv_export import content_disposition
 from jiading_shared.db import new_table_base
 from jiading_shared.errors import PROBLEM_JSON
 from jiading_shared.nul_guard import nul_field
@@ -86,3 +87,17 @@ def test_nul_field_paths() -> None:
     assert nul_field({"a": [{"b": "ok"}, {"b": "x\x00"}]}, "body") == "body.a.1.b"
     assert nul_field({"k\x00": 1}, "body") == "body.k\x00"
     assert nul_field({"a": ["ok", 1, None]}, "body") is None
+
+
+def test_operations_with_a_body_document_415(client: TestClient) -> None:
+    # Found: upload checks answer 415 (a file whose bytes are not the declared type), which no route documented.
+    responses = client.get("/openapi.json").json()["paths"]["/api/v1/notes"]["post"]["responses"]
+    assert list(responses["415"]["content"]) == [PROBLEM_JSON]
+
+
+def test_attachment_names_outside_latin1_use_filename_star() -> None:
+    # Found: a town code from the path in an export's file name raised UnicodeEncodeError (a 500).
+    assert content_disposition("report-jd.csv") == 'attachment; filename="report-jd.csv"'
+    assert (
+        content_disposition('r-Ā"\r.csv') == "attachment; filename=\"r-___.csv\"; filename*=UTF-8''r-%C4%80%22%0D.csv"
+    )

@@ -64,3 +64,19 @@ def test_opening_hours_conform_to_their_documented_schema(client: TestClient, se
     assert "format" not in out["properties"]["opens_at"]
     jsonschema.validate(response.json(), {**out, "components": spec["components"]})
     assert (response.json()["opens_at"], response.json()["closes_at"]) == ("08:30:00", "17:00:00")
+
+
+def test_summary_period_out_of_range_is_a_422_naming_it(client: TestClient, settings: AssistSettings) -> None:
+    # Found: GET /reports/district-summary?from=0001-01-01&to=0002-01-01 was a 500 (OverflowError converting the
+    # first day in Asia/Shanghai to UTC).
+    office = bearer_header(settings, "service_office_admin", sub="office")
+    client.post("/api/v1/institutions", json=INSTITUTION, headers=office)
+
+    ancient = client.get("/api/v1/reports/district-summary?from=0001-01-01&to=0001-12-31", headers=office)
+    far = client.get("/api/v1/reports/district-summary?from=2099-06-01&to=10000-01-01", headers=office)
+    current = client.get("/api/v1/reports/district-summary?from=2025-01-01&to=2025-12-31", headers=office)
+
+    assert ancient.status_code == 422, ancient.text
+    assert [error["field"] for error in ancient.json()["errors"]] == ["query.from"]
+    assert far.status_code == 422, far.text
+    assert current.status_code == 200, current.text

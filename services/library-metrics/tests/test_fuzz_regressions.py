@@ -60,3 +60,15 @@ def test_put_town_and_committee_document_201_created(client: TestClient, setting
     assert (town.status_code, again.status_code, committee.status_code) == (201, 200, 201), committee.text
     assert {"200", "201"} <= set(paths["/api/v1/towns/{town}"]["put"]["responses"])
     assert {"200", "201"} <= set(paths["/api/v1/towns/{town}/committees/{code}"]["put"]["responses"])
+
+
+def test_town_export_named_with_any_characters_is_not_a_500(client: TestClient, settings: LibrarySettings) -> None:
+    # Found: GET /reports/towns/Ā/export.csv was a 500 (UnicodeEncodeError: the file name in a latin-1 header).
+    headers = bearer_header(settings, "culture_bureau", sub="bureau")
+
+    response = client.get("/api/v1/reports/towns/%C4%80/export.csv?year=2025", headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"library-compliance-_-2025.csv\"; filename*=UTF-8''library-compliance-%C4%80-2025.csv"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from fastapi.responses import Response
 
@@ -35,9 +36,20 @@ def csv_document(header: Iterable[object], rows: Iterable[Iterable[object]]) -> 
     return "\ufeff" + buffer.getvalue()
 
 
+def content_disposition(filename: str) -> str:
+    """An attachment header for any file name: headers are latin-1, so a name with other characters (a town code
+    from the path) goes as RFC 6266 `filename*` in UTF-8 beside an ASCII fallback."""
+    fallback = "".join(
+        char if char.isascii() and char.isprintable() and char not in '"\\' else "_" for char in filename
+    )
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def csv_response(header: Iterable[object], rows: Iterable[Iterable[object]], filename: str) -> Response:
     return Response(
         csv_document(header, rows),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )

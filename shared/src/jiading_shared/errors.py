@@ -180,6 +180,9 @@ def document_problem_json(openapi: dict[str, Any]) -> dict[str, Any]:
     problem_ref = {"$ref": f"#/components/schemas/{names[0]}"}
     for path_item in openapi.get("paths", {}).values():
         for operation in path_item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                # Uploads refuse a file whose bytes are not of the declared type (jiading_shared.blobs).
+                operation["responses"].setdefault("415", {"description": HTTPStatus(415).phrase, "content": {}})
             for status, response in operation.get("responses", {}).items() if isinstance(operation, dict) else ():
                 content = response.get("content", {})
                 # A route's own error entry replaces the app's whole entry; without content it still means a Problem.

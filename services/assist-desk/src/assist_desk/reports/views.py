@@ -18,6 +18,8 @@ router = APIRouter(tags=["reports 汇总"])
 
 Supervisor = Annotated[Principal, Depends(require_roles(Role.SERVICE_OFFICE_ADMIN, Role.ASSISTANT))]
 MAX_PERIOD_DAYS = 366
+# The days a summary can cover: converting 0001-01-01 in Asia/Shanghai to UTC overflows datetime (a 500).
+PERIOD_LIMITS = (date(2000, 1, 1), date(2099, 12, 31))
 PeriodFrom = Annotated[date, Query(alias="from", description="first day (Asia/Shanghai)")]
 PeriodTo = Annotated[date, Query(alias="to", description="last day, inclusive")]
 TownFilter = Annotated[
@@ -26,6 +28,9 @@ TownFilter = Annotated[
 
 
 def checked_period(period_from: date, period_to: date) -> tuple[date, date]:
+    for field, day in (("query.from", period_from), ("query.to", period_to)):
+        if not PERIOD_LIMITS[0] <= day <= PERIOD_LIMITS[1]:
+            raise field_error(422, field, f"must be between {PERIOD_LIMITS[0]} and {PERIOD_LIMITS[1]}")
     if period_to < period_from:
         raise field_error(422, "query.to", "the period ends before it starts")
     if (period_to - period_from).days >= MAX_PERIOD_DAYS:
