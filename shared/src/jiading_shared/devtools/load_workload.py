@@ -15,7 +15,6 @@ import asyncio
 import itertools
 import random
 import time
-import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -72,9 +71,6 @@ class Recorder:
     skipped: Counter[str] = field(default_factory=Counter)  # ops with nothing to act on yet (no request sent)
     started: float = 0.0
     ended: float = 0.0
-
-    def ok(self, label: str) -> bool:
-        return not any(status >= 400 for status in self.statuses[label]) and not self.transport[label]
 
     @property
     def requests(self) -> int:
@@ -519,7 +515,6 @@ async def op_room_ledger(world: World, http: Http, scheduled: float, rng: random
     )
 
 
-INCIDENT_CATEGORIES = ["street_vending"] * 3 + ["other"] * 0
 INCIDENT_STEPS = [
     ("accept", {}),
     ("start", {"note": "到场处置"}),
@@ -804,7 +799,7 @@ async def op_projects(world: World, http: Http, scheduled: float, rng: random.Ra
 
 
 # Share of requests per operation (per 100): collection 35, grid-dispatch 25, assist-desk 20, library 12, evaluation 8;
-# writes ≈ 45 %.
+# half of them writes.
 MIX: list[tuple[Op, int]] = [
     (op_visit, 14),
     (op_registration, 5),
@@ -869,11 +864,3 @@ async def drive(
     if tasks:
         await asyncio.wait(tasks, timeout=120)
     recorder.ended = time.monotonic()
-
-
-def new_world(settings: ServiceSettings) -> World:
-    return World(settings=settings)
-
-
-def random_run_id() -> str:
-    return uuid.uuid4().hex[:8]
