@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
 from assist_desk.main import build_app
 from assist_desk.settings import AssistSettings
-from jiading_shared.testing.services import bearer_header
+from jiading_shared.testing.services import bearer_header, postgres_api_fixtures
 
 pytestmark = pytest.mark.postgres
 
@@ -23,22 +20,7 @@ INSTITUTION = {
 }
 
 
-@pytest.fixture
-def settings(postgres_url: str, tmp_path: Path) -> AssistSettings:
-    return AssistSettings(
-        database_url=postgres_url,
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-        blob_dir=str(tmp_path / "blobs"),
-    )
-
-
-@pytest.fixture
-def client(settings: AssistSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
+settings, client = postgres_api_fixtures(AssistSettings, build_app)
 
 
 def test_opening_time_with_an_offset_is_a_422_naming_it(client: TestClient, settings: AssistSettings) -> None:

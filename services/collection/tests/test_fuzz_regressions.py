@@ -4,9 +4,7 @@ U+0000 in text, which SQLite stores."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,29 +13,14 @@ from fastapi.testclient import TestClient
 from collection.main import build_app
 from collection.settings import CollectionSettings
 from collection.testing import COMMITTEE, collector, setup_places
-from jiading_shared.testing.services import query_rows
+from jiading_shared.testing.services import postgres_api_fixtures, query_rows
 
 pytestmark = pytest.mark.postgres
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture
-def settings(postgres_url: str, tmp_path: Path) -> CollectionSettings:
-    return CollectionSettings(
-        database_url=postgres_url,
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-        blob_dir=str(tmp_path / "blobs"),
-    )
-
-
-@pytest.fixture
-def client(settings: CollectionSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
+settings, client = postgres_api_fixtures(CollectionSettings, build_app)
 
 
 def activity(**overrides: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from evaluation.main import build_app
 from evaluation.settings import EvaluationSettings
-from jiading_shared.testing.services import bearer_header
+from jiading_shared.testing.services import bearer_header, embedded_settings
 
 USCC = "91310114MA1GT12348"
 
@@ -44,14 +44,7 @@ def project_body(provider_id: str) -> dict[str, Any]:
 
 @pytest.fixture
 def pg_settings(postgres_url: str, tmp_path: Path) -> EvaluationSettings:
-    return EvaluationSettings(
-        database_url=postgres_url,
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-        blob_dir=str(tmp_path / "blobs"),
-    )
+    return embedded_settings(EvaluationSettings, tmp_path, postgres_url)
 
 
 @pytest.fixture

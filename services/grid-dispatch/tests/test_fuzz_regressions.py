@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
@@ -13,27 +10,12 @@ from pydantic import ValidationError
 from grid_dispatch.main import build_app
 from grid_dispatch.rulesets.models import WorkingWindow
 from grid_dispatch.settings import GridSettings
-from jiading_shared.testing.services import bearer_header
+from jiading_shared.testing.services import bearer_header, postgres_api_fixtures
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def settings(postgres_url: str, tmp_path: Path) -> GridSettings:
-    return GridSettings(
-        database_url=postgres_url,
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-        blob_dir=str(tmp_path / "blobs"),
-    )
-
-
-@pytest.fixture
-def client(settings: GridSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
+settings, client = postgres_api_fixtures(GridSettings, build_app)
 
 
 def documented_schema(spec: dict, path: str, method: str, status: int, media_type: str) -> dict:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from jiading_shared.testing.services import bearer_header
+from jiading_shared.testing.services import bearer_header, postgres_api_fixtures
 from jiading_shared.types import INT4_MAX
 from library_metrics.main import build_app
 from library_metrics.settings import LibrarySettings
@@ -16,22 +13,7 @@ from library_metrics.settings import LibrarySettings
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def settings(postgres_url: str, tmp_path: Path) -> LibrarySettings:
-    return LibrarySettings(
-        database_url=postgres_url,
-        kafka_enabled=False,
-        schedulers_enabled=False,
-        migrate_on_start=True,
-        log_json=False,
-        blob_dir=str(tmp_path / "blobs"),
-    )
-
-
-@pytest.fixture
-def client(settings: LibrarySettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
+settings, client = postgres_api_fixtures(LibrarySettings, build_app)
 
 
 def test_rule_version_beyond_integer_is_a_422_naming_it(client: TestClient, settings: LibrarySettings) -> None:

@@ -23,14 +23,16 @@ from jiading_shared.settings import ServiceSettings
 Settings = TypeVar("Settings", bound=ServiceSettings)
 
 
-def embedded_settings(settings_class: type[Settings], tmp_path: Path) -> Settings:
-    """Settings for one test: a fresh SQLite file migrated on start; no broker, no scheduled jobs, readable logs."""
+def embedded_settings(settings_class: type[Settings], tmp_path: Path, database_url: str | None = None) -> Settings:
+    """Settings for one test: a fresh SQLite file (or `database_url`, e.g. the `postgres_url` fixture's database)
+    migrated on start; no broker, no scheduled jobs, readable logs, uploads under tmp_path."""
     return settings_class(
-        database_url=f"sqlite:///{tmp_path}/{settings_class.service_name}.db",
+        database_url=database_url or f"sqlite:///{tmp_path}/{settings_class.service_name}.db",
         kafka_enabled=False,
         schedulers_enabled=False,
         migrate_on_start=True,
         log_json=False,
+        blob_dir=str(tmp_path / "blobs"),
     )
 
 
@@ -45,6 +47,22 @@ def api_fixtures(settings_class: type[Settings], build_app: Callable[[Settings],
     def client(settings: Settings) -> Iterator[TestClient]:
         # Entering the client runs the app's lifespan: the migrations, then the app is ready.
         with TestClient(build_app(settings)) as test_client:
+            yield test_client
+
+    return settings, client
+
+
+def postgres_api_fixtures(settings_class: type[Settings], build_app: Callable[[Settings], FastAPI]) -> tuple[Any, Any]:
+    """Like `api_fixtures`, on a fresh PostgreSQL database (the plugin's `postgres_url`); server errors come back as
+    responses so a test can assert there is no 500."""
+
+    @pytest.fixture
+    def settings(postgres_url: str, tmp_path: Path) -> Settings:
+        return embedded_settings(settings_class, tmp_path, postgres_url)
+
+    @pytest.fixture
+    def client(settings: Settings) -> Iterator[TestClient]:
+        with TestClient(build_app(settings), raise_server_exceptions=False) as test_client:
             yield test_client
 
     return settings, client
