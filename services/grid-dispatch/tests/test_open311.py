@@ -96,3 +96,49 @@ def test_another_system_does_not_see_the_request(client: TestClient, settings: G
     )
 
     assert other.status_code == 404
+
+
+def test_filters_reach_requests_beyond_the_newest_thousand(client: TestClient, settings: GridSettings) -> None:
+    """Status, id and date filters are applied in the query, not to the newest 1,000 rows read before filtering
+    (a closed request behind 1,000 newer open ones was unreachable)."""
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import create_engine, insert, select, update
+
+    from grid_dispatch.incidents.models import Incident
+
+    seed_town(client, settings)
+    created = client.post("/open311/v2/requests.json", data=FORM, headers=system(settings))
+    closed_id = created.json()[0]["service_request_id"]
+    table = Incident.__table__  # type: ignore[attr-defined]
+    engine = create_engine(settings.database_url)
+    with engine.begin() as connection:
+        long_ago = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        connection.execute(
+            update(table).where(table.c.id == uuid.UUID(closed_id)).values(state="closed", reported_at=long_ago)
+        )
+        template = dict(connection.execute(select(table).where(table.c.id == uuid.UUID(closed_id))).mappings().one())
+        newer = [
+            {**template, "id": uuid.uuid4(), "state": "dispatched", "reported_at": long_ago + timedelta(hours=n + 1)}
+            for n in range(1000)
+        ]
+        connection.execute(insert(table), newer)
+    engine.dispose()
+
+    closed = client.get("/open311/v2/requests.json", params={"status": "closed"}, headers=system(settings))
+    by_id = client.get(
+        "/open311/v2/requests.json", params={"service_request_id": f"{closed_id},not-a-uuid"}, headers=system(settings)
+    )
+    by_date = client.get(
+        "/open311/v2/requests.json",
+        params={"start_date": "2026-01-05T08:00:00Z", "end_date": "2026-01-05T09:30:00Z"},
+        headers=system(settings),
+    )
+    first_page = client.get("/open311/v2/requests.json", params={"limit": 10}, headers=system(settings))
+
+    assert [item["service_request_id"] for item in closed.json()] == [closed_id]
+    assert [item["service_request_id"] for item in by_id.json()] == [closed_id]
+    assert [item["service_request_id"] for item in by_date.json()] == [closed_id]
+    assert len(first_page.json()) == 10
+    assert 'rel="next"' in first_page.headers["link"]

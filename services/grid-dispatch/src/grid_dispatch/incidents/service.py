@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -682,10 +683,24 @@ def list_incidents(
     source_ref: str | None = None,
     grid: str | None = None,
     queue: bool | None = None,
+    ids: Collection[uuid.UUID] | None = None,
+    closed: bool | None = None,
+    reported_from: datetime | None = None,
+    reported_to: datetime | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[Incident]:
     query = select(Incident)
+    if ids is not None:
+        query = query.where(col(Incident.id).in_(list(ids)))
+    if closed is not None:
+        query = query.where(
+            (Incident.state == IncidentState.CLOSED) if closed else (Incident.state != IncidentState.CLOSED)
+        )
+    if reported_from is not None:
+        query = query.where(Incident.reported_at >= reported_from)
+    if reported_to is not None:
+        query = query.where(Incident.reported_at <= reported_to)
     for column, value in (
         (Incident.town, town),
         (Incident.department_code, department_code),

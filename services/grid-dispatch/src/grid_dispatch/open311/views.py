@@ -220,23 +220,33 @@ def list_requests(
 ) -> list[dict[str, Any]]:
     reported_by = None if principal.has_role(Role.DISPATCHER, Role.COMMANDER) or principal.is_admin else principal.sub
     town = None if principal.is_district_wide() else principal.town
+    wanted_ids = None
+    if service_request_id:
+        # An id that is not a UUID names no request: it matches nothing rather than failing the whole list.
+        wanted_ids = {found for part in service_request_id.split(",") if (found := _as_uuid(part.strip()))}
+    statuses = set(status.split(",")) if status else {"open", "closed"}
+    # Every filter is applied in SQL, so the page window reaches every matching request.
     found = incidents.list_incidents(
-        session, town=town if reported_by is None else None, reported_by=reported_by, category=service_code, limit=1000
+        session,
+        town=town if reported_by is None else None,
+        reported_by=reported_by,
+        category=service_code,
+        ids=wanted_ids,
+        closed=None if len(statuses) == 2 else "closed" in statuses,
+        reported_from=assume_utc(start_date) if start_date else None,
+        reported_to=assume_utc(end_date) if end_date else None,
+        limit=page.fetch,
+        offset=page.offset,
     )
-    wanted_ids = {part.strip() for part in service_request_id.split(",")} if service_request_id else None
-    statuses = set(status.split(",")) if status else None
     names = {code: category.name for code, category in _offered(session).items()}
-    result = []
-    for incident in found:
-        if wanted_ids is not None and str(incident.id) not in wanted_ids:
-            continue
-        if statuses is not None and open311_status(IncidentState(incident.state)) not in statuses:
-            continue
-        requested = assume_utc(incident.reported_at)
-        if (start_date and requested < assume_utc(start_date)) or (end_date and requested > assume_utc(end_date)):
-            continue
-        result.append(_request(incident, names))
-    return page.slice(result)
+    return page.rows([_request(incident, names) for incident in found])
+
+
+def _as_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 @router.get("/requests/{service_request_id}.json", summary="One service request", response_model=None)
