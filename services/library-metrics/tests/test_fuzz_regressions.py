@@ -54,3 +54,27 @@ def test_town_export_named_with_any_characters_is_not_a_500(client: TestClient, 
     assert response.headers["content-disposition"] == (
         "attachment; filename=\"library-compliance-_-2025.csv\"; filename*=UTF-8''library-compliance-%C4%80-2025.csv"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/towns/jd-anting", {"name": "安亭镇", "residents": INT4_MAX + 1}, "body.residents"),
+        (
+            "/api/v1/towns/jd-anting/committees/c01",
+            {"name": "安亭村", "kind": "village", "residents": INT4_MAX + 1},
+            "body.residents",
+        ),
+    ],
+)
+def test_population_beyond_integer_is_a_422_naming_it(
+    client: TestClient, settings: LibrarySettings, path: str, body: dict[str, object], field: str
+) -> None:
+    # Found in CI: PUT /towns/{town} with residents 2147483648 was a 500 (PostgreSQL: integer out of range).
+    headers = bearer_header(settings, "culture_bureau", sub="bureau")
+    client.put("/api/v1/towns/jd-anting", json={"name": "安亭镇"}, headers=headers)
+
+    response = client.put(path, json=body, headers=headers)
+
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == [field]

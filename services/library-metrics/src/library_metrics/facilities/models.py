@@ -97,7 +97,7 @@ class FacilityFeatures(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    population_served: int | None = Field(default=None, ge=0, description="服务人口")
+    population_served: int | None = Field(default=None, ge=0, le=100_000_000, description="服务人口")
     floor_area_m2: SquareMetres | None = Field(default=None, description="建筑面积 (m²)")
     usable_area_m2: SquareMetres | None = Field(default=None, description="使用面积 (m²)")
     public_service_area_m2: SquareMetres | None = Field(
@@ -133,7 +133,7 @@ class FacilityPatch(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     parent_id: uuid.UUID | None = None
-    population_served: int | None = Field(default=None, ge=0)
+    population_served: int | None = Field(default=None, ge=0, le=100_000_000)
     floor_area_m2: SquareMetres | None = None
     usable_area_m2: SquareMetres | None = None
     public_service_area_m2: SquareMetres | None = None
@@ -182,7 +182,7 @@ class TownIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=100, description="街镇名称")
-    residents: int | None = Field(default=None, ge=0, description="常住人口")
+    residents: int | None = Field(default=None, ge=0, le=100_000_000, description="常住人口")
     area_km2: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2, description="行政面积 (km²)")
 
 
@@ -200,7 +200,7 @@ class CommitteeIn(BaseModel):
     name: str = Field(min_length=1, max_length=100, description="居委/村委名称")
     kind: CommitteeKind = Field(description="community 居委 (社区) / village 村委 (行政村)")
     running: bool = Field(default=True, description="实际运行")
-    residents: int | None = Field(default=None, ge=0, description="常住人口")
+    residents: int | None = Field(default=None, ge=0, le=100_000_000, description="常住人口")
     area_km2: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2, description="行政面积 (km²)")
 
 
