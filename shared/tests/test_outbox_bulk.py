@@ -21,6 +21,9 @@ def test_bulk_enqueue_writes_every_row_in_the_callers_transaction(postgres_url: 
     db = Database(postgres_url)
     probe.create_schema(db)
     events = [(probe.Ticked(key=f"key-{n % 7}", seq=n), f"key-{n % 7}") for n in range(count)]
+    # What COPY's text format must escape comes back unchanged, in the payload and in the columns.
+    awkward = 'back\\slash\ttab\nnewline\rreturn "quoted" 中文 \\N'
+    events[-1] = (probe.Ticked(key=awkward, seq=count - 1), awkward)
 
     with Session(db.engine) as session:
         assert enqueue_many(session, probe.TICKED, events) == count
@@ -43,4 +46,6 @@ def test_bulk_enqueue_writes_every_row_in_the_callers_transaction(postgres_url: 
     assert first["sent_at"] is None
     assert first["attempts"] == 0
     assert first["event_time"].tzinfo is not None
+    assert json.loads(rows[-1]["payload"])["key"] == awkward
+    assert rows[-1]["event_key"] == awkward
     db.dispose()
