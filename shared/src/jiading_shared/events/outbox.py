@@ -87,12 +87,15 @@ _COPY_COLUMNS = (
     "attempts",
 )
 
+_COPY_TYPES = ("text", "text", "text", "text", "text", "text", "timestamptz", "text", "timestamptz", "int4")
+
 
 def _copy_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
     driver_connection = connection.connection.driver_connection
     assert driver_connection is not None
-    statement = f"COPY {outbox.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    statement = f"COPY {outbox.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
     with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types(_COPY_TYPES)
         for row in rows:
             copy.write_row(tuple(row[column] for column in _COPY_COLUMNS))
 

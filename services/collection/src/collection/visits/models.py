@@ -79,7 +79,8 @@ class Visit(CollectionTable, table=True):
 
 
 class RoomStatus(CollectionTable, table=True):
-    """The derived status of one room, kept up to date by every visit (the work list and the overdue scan read it)."""
+    """The derived status of one room, kept up to date by every visit (the work list and the overdue scan read it).
+    On PostgreSQL its pages keep 30 % free (fillfactor 70, migration 0006) so status updates stay HOT."""
 
     __tablename__ = "room_status"
     __table_args__ = (

@@ -363,8 +363,7 @@ def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Co
         events: list[tuple[BaseModel, str]] = []
         for room_id, area_code, due, state, house_code in batch:
             area = areas[area_code]
-            # Typed values straight from the database: constructed without re-validation (a cold scan builds 100k+).
-            payload = VisitOverdue.model_construct(
+            payload = VisitOverdue(
                 room_id=room_id,
                 house_code=house_code,
                 town=area.town,
