@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from collection.main import build_app
@@ -158,7 +159,10 @@ def main(argv: list[str] | None = None) -> None:
             started = time.perf_counter()
             with db.session() as session:
                 per_area = scan_overdue(session, today=today)
-            print(f"{label}: {time.perf_counter() - started:.2f} s, {sum(per_area.values()):,} overdue rooms")
+            elapsed = time.perf_counter() - started
+            with db.session() as session:
+                queued = session.execute(text("SELECT count(*) FROM outbox")).scalar_one()
+            print(f"{label}: {elapsed:.2f} s, {sum(per_area.values()):,} overdue rooms, {queued:,} events queued")
 
         settings = CollectionSettings(
             database_url=url,

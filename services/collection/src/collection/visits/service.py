@@ -4,9 +4,10 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import Date, Select, String, Text, Update, and_, case, cast, func, literal, or_, update
 from sqlmodel import Session, col, select
 
 from collection.visits import rules
@@ -25,7 +26,7 @@ from collection.visits.models import (
 )
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
-from jiading_shared.events.outbox import enqueue_many
+from jiading_shared.events.outbox import enqueue_many, enqueue_selected
 from jiading_shared.workdays import WorkdayCalendar
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -320,9 +321,8 @@ def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Co
 
     One UPDATE marks every newly missed deadline as reported and returns those rows, so the rows marked are exactly
     the rows reported even if a visit changes a deadline meanwhile, and the table is read once (a cold start after a
-    migration can find 100,000+ missed deadlines at once). The events then go to the outbox in batches."""
-    from collection.places.models import Area, AreaCollector, Room
-
+    migration can find 100,000+ missed deadlines at once). On PostgreSQL the events are built by the database in the
+    same statement; elsewhere (the embedded SQLite) in Python, in batches."""
     overdue_per_area: Counter[str] = Counter(
         dict(
             session.exec(
@@ -332,7 +332,20 @@ def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Co
             ).all()
         )
     )
-    newly_missed = session.execute(
+    if session.connection().dialect.name == "postgresql":
+        enqueue_selected(session, VISIT_OVERDUE, _overdue_events_selected(today))
+    else:
+        _enqueue_overdue_events(session, today, batch_size)
+    session.flush()
+    return overdue_per_area
+
+
+def _mark_missed_deadlines(today: date) -> Update:
+    """UPDATE room_status: mark each deadline that passed and was not reported yet as reported, returning the room,
+    its area, the deadline, the state and the house code."""
+    from collection.places.models import Room
+
+    return (
         update(RoomStatus)
         .where(
             col(RoomStatus.next_visit_due) < today,
@@ -347,12 +360,50 @@ def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Co
             RoomStatus.area,
             RoomStatus.next_visit_due,
             RoomStatus.state,
-            select(Room.house_code).where(col(Room.id) == col(RoomStatus.room_id)).scalar_subquery(),
+            select(Room.house_code)
+            .where(col(Room.id) == col(RoomStatus.room_id))
+            .scalar_subquery()
+            .label("house_code"),
         )
         .execution_options(synchronize_session=False)
-    ).all()
+    )
+
+
+def _overdue_events_selected(today: date) -> Select[Any]:
+    """The VisitOverdue payloads as PostgreSQL JSON, one per newly missed deadline (the Python twin is
+    _enqueue_overdue_events; test_overdue_scan_postgres checks both give the same payloads)."""
+    from collection.places.models import Area, AreaCollector
+
+    marked = _mark_missed_deadlines(today).cte("marked")
+    first_collector = (
+        select(AreaCollector.area, func.min(AreaCollector.collector_sub).label("collector_sub"))
+        .group_by(AreaCollector.area)
+        .subquery("first_collector")
+    )
+    payload = func.json_build_object(
+        "room_id", marked.c.room_id,
+        "house_code", marked.c.house_code,
+        "town", Area.town,
+        "area", marked.c.area,
+        "grid", Area.grid,
+        "collector", func.coalesce(first_collector.c.collector_sub, UNASSIGNED),
+        "due_date", marked.c.next_visit_due,
+        "days_overdue", literal(today, Date) - marked.c.next_visit_due,
+        "reason", case((marked.c.state.in_([reason.value for reason in RevisitReason]), marked.c.state), else_=None),
+    )  # fmt: skip
+    return select(cast(marked.c.room_id, String).label("event_key"), cast(payload, Text).label("payload")).select_from(
+        marked.join(Area, col(Area.code) == marked.c.area).outerjoin(
+            first_collector, first_collector.c.area == marked.c.area
+        )
+    )
+
+
+def _enqueue_overdue_events(session: Session, today: date, batch_size: int) -> None:
+    from collection.places.models import Area, AreaCollector
+
+    newly_missed = session.execute(_mark_missed_deadlines(today)).all()
     if not newly_missed:
-        return overdue_per_area
+        return
     areas = {area.code: area for area in session.exec(select(Area)).all()}
     collectors: dict[str, str] = {}
     for assignment in session.exec(select(AreaCollector).order_by(AreaCollector.collector_sub)).all():
@@ -376,5 +427,3 @@ def scan_overdue(session: Session, *, today: date, batch_size: int = 5000) -> Co
             )
             events.append((payload, str(room_id)))
         enqueue_many(session, VISIT_OVERDUE, events)
-    session.flush()
-    return overdue_per_area
