@@ -43,15 +43,22 @@ def station_areas(session: Session, police_station: str | None) -> frozenset[str
     return frozenset(session.exec(select(Area.code).where(Area.police_station == police_station)).all())
 
 
-def read_scope(session: Session, principal: Principal) -> AreaScope:
-    if principal.is_district_wide():
-        return AreaScope(everything=True)
+def disclosure_scope(session: Session, principal: Principal) -> AreaScope:
+    """Where the caller may see personal information unmasked (issue 3 item 8): the areas they collect in and their
+    station's areas, never everything — a district-wide role held beside collector or police widens reading, not
+    disclosure."""
     codes: set[str] = set()
     if principal.has_role(Role.COLLECTOR):
         codes |= collector_areas(session, principal.sub)
     if principal.has_role(Role.COMMUNITY_POLICE):
         codes |= station_areas(session, principal.dept)
     return AreaScope(everything=False, codes=frozenset(codes))
+
+
+def read_scope(session: Session, principal: Principal) -> AreaScope:
+    if principal.is_district_wide():
+        return AreaScope(everything=True)
+    return disclosure_scope(session, principal)
 
 
 def collection_scope(session: Session, principal: Principal) -> AreaScope:

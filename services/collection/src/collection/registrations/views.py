@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
-from collection.places.scope import AreaScope, collection_scope, ensure_area, read_scope
+from collection.places.scope import AreaScope, collection_scope, disclosure_scope, ensure_area, read_scope
 from collection.registrations import service
 from collection.registrations.models import (
     DeregistrationIn,
@@ -102,12 +102,12 @@ def disclose_registration(
     request: Request,
     purpose: Annotated[str, Query(min_length=4, max_length=500, description="why the unmasked values are needed")],
 ) -> RegistrationOut:
-    # Only the area's own collectors and the station's police: not admins, not district-wide readers.
-    scope = read_scope(session, principal)
+    # Only the area's own collectors and the station's police: not admins, not district-wide readers, even when they
+    # also hold the collector or police role.
     row = session.get(Registration, registration_id)
-    if row is None or not scope.allows(row.area):
+    if row is None or not read_scope(session, principal).allows(row.area):
         raise ProblemError(404, "registration-not-found", f"no registration {registration_id}")
-    if scope.everything and not principal.has_role(Role.COLLECTOR, Role.COMMUNITY_POLICE):
+    if not disclosure_scope(session, principal).allows(row.area):
         raise ProblemError(403, "forbidden", "unmasked personal information is for the area's collectors and police")
     request_id = getattr(request.state, "request_id", None)
     return service.disclose(session, vault, row, principal, purpose, request_id)
