@@ -47,7 +47,8 @@ def submit(client: TestClient, settings: CollectionSettings, body: dict):
 
 
 def test_self_declaration_lands_pending_with_materials_and_masked(client: TestClient, settings) -> None:
-    # DB 31114/Z 001-2025 5.2.4–5.2.7: face verification, declarant's information, uploaded materials, submitted.
+    # DB 31114/Z 001-2025 5.1 (随申办 app / 微信 / 支付宝 channel), 5.2.4–5.2.7: face verification, declarant's
+    # information, uploaded materials, submitted.
     places(client, settings)
 
     response = submit(client, settings, declaration())
@@ -104,6 +105,7 @@ def test_self_declaration_uses_the_registration_form_rules(client: TestClient, s
 
 
 def test_materials_are_checked_and_nothing_is_half_written(client: TestClient, settings) -> None:
+    # DB 31114/Z 001-2025 5.2.6: 上传材料 — type and size checked; a refused declaration leaves nothing behind.
     places(client, settings)
     text = base64.b64encode(b"plain text, not a document").decode()
 
@@ -161,6 +163,7 @@ def test_confirmation_applies_no_duplicate_rule(client: TestClient, settings) ->
 
 
 def test_rejection_needs_a_reason_and_is_shown_to_the_channel(client: TestClient, settings) -> None:
+    # DB 31114/Z 001-2025 §4: the 协管员's 核查 may reject the declaration; the reason goes back to the declarant.
     places(client, settings)
     declared = submit(client, settings, declaration()).json()
     path = f"/api/v1/self-declarations/{declared['id']}/rejection"

@@ -114,6 +114,7 @@ def test_database_built_events_equal_the_python_ones(client: TestClient, setting
 
 
 def test_nothing_new_queues_nothing(client: TestClient, settings: CollectionSettings) -> None:
+    # DB 31114/Z 001-2025 6.2.4, 003-2025 4.1: no missed deadline, no report.
     setup_places(client, settings)
     register_building(client, settings, "31011510")
     db = Database(settings.database_url)
