@@ -68,7 +68,14 @@ def test_compose_runs_every_service_after_its_migration_with_pinned_images() -> 
     services = compose["services"]
     for service in SERVICES:
         definition = services[service.name]
-        assert definition["build"]["dockerfile"] == f"services/{service.name}/Dockerfile"
+        for entry in (definition, services[f"{service.name}-migrate"]):
+            assert entry["build"]["dockerfile"] == "Dockerfile"
+            assert entry["build"]["args"] == {
+                "SERVICE": service.name,
+                "PACKAGE": service.package,
+                "PORT": str(service.port),
+            }
+            assert entry["image"] == f"jiading/{service.name}:0.1.0"
         assert definition["depends_on"][f"{service.name}-migrate"]["condition"] == "service_completed_successfully"
         assert definition["depends_on"]["kafka"]["condition"] == "service_healthy"
         assert definition["environment"][f"{service.env_prefix}MIGRATE_ON_START"] == "false"
@@ -89,18 +96,34 @@ def test_compose_creates_every_event_topic_of_the_suite() -> None:
     assert listed == topics
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
-def test_dockerfile_is_multi_stage_non_root_pinned_with_health_check(service) -> None:
-    text = (ROOT / "services" / service.name / "Dockerfile").read_text()
+def test_one_dockerfile_multi_stage_non_root_pinned_with_health_check() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert not list(ROOT.glob("services/*/Dockerfile")), "one Dockerfile for all services, chosen by build arguments"
     assert "ARG PYTHON_IMAGE=python:3.11." in text
     assert "-slim-bookworm" in text
     assert text.count("\nFROM ") == 2
     assert "COPY --from=builder" in text
     assert "USER 10001" in text
-    assert "/healthz', timeout=2)" in text
-    assert f":{service.port}/" in text
-    assert f'CMD ["python", "-m", "{service.package}", "--host", "0.0.0.0", "--port", "{service.port}"]' in text
     assert "-c constraints.txt" in text
+    assert "COPY services/${SERVICE}/ services/${SERVICE}/" in text
+    assert "JIADING_SERVICE_PACKAGE=${PACKAGE}" in text
+    assert "JIADING_SERVICE_PORT=${PORT}" in text
+    assert "'/healthz', timeout=2)" in text
+    start = json.loads(text.rstrip().splitlines()[-1].removeprefix("CMD "))
+    assert start == [
+        "sh",
+        "-c",
+        'exec python -m "$JIADING_SERVICE_PACKAGE" --host 0.0.0.0 --port "$JIADING_SERVICE_PORT"',
+    ]
+    # Every build argument a stage uses is declared in that stage (ARGs do not cross FROM).
+    for stage in text.split("\nFROM ")[1:]:
+        used = set(re.findall(r"\$\{(SERVICE|PACKAGE|PORT)\}", stage))
+        declared = set(re.findall(r"^ARG (SERVICE|PACKAGE|PORT)$", stage, re.M))
+        assert used <= declared, stage.splitlines()[0]
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    run(tool("hadolint"), "--failure-threshold", "warning", "Dockerfile")
 
 
 # --- Helm -----------------------------------------------------------------------------------------------------------
