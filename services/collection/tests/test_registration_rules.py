@@ -170,3 +170,19 @@ def test_filling_date_cannot_lie_in_the_future() -> None:
     assert cross_field_problems(facts(filled_on=date(2025, 11, 27)), TODAY) == [
         ("filled_on", "the filling date lies in the future")
     ]
+
+
+def test_person_category_matches_the_household_province() -> None:
+    # DB 31114/Z 001-2025 A.2.3: 本市户籍人户分离人员 have a Shanghai household; 3.1: 来沪人员 are 外省户籍人员.
+    local = rules.PersonCategory.LOCAL
+    non_local = rules.PersonCategory.NON_LOCAL
+
+    assert [f for f, _ in cross_field_problems(facts(person_category=local, household_province="安徽省"), TODAY)] == [
+        "household_address.province"
+    ]
+    assert cross_field_problems(facts(person_category=local, household_province="上海市"), TODAY) == []
+    assert cross_field_problems(facts(person_category=local, household_province="上海"), TODAY) == []
+    assert [
+        f for f, _ in cross_field_problems(facts(person_category=non_local, household_province="上海市"), TODAY)
+    ] == ["household_address.province"]
+    assert cross_field_problems(facts(person_category=non_local, household_province="安徽省"), TODAY) == []

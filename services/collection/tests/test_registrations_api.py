@@ -3,10 +3,14 @@ encrypted at rest, masked by default, disclosed with a purpose and an access rec
 index, and scope."""
 
 import json
+from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 
 from collection.main import build_app
+from collection.registrations import service
+from collection.registrations.models import RegistrationChannel, RegistrationIn
 from collection.settings import CollectionSettings
 from collection.testing import (
     OTHER_AREA,
@@ -19,6 +23,9 @@ from collection.testing import (
     register_building,
     setup_places,
 )
+from jiading_shared.db import Database
+from jiading_shared.errors import ProblemError
+from jiading_shared.pii import PiiVault
 from jiading_shared.testing.services import api_fixtures, outbox_rows, query_rows
 
 settings, client = api_fixtures(CollectionSettings, build_app)
@@ -54,7 +61,9 @@ def test_registration_is_stored_encrypted_and_returned_masked(client: TestClient
     assert body["landline"] == "021****1234"
     assert body["name"] == "张*明"
     assert body["masked"] is True
-    assert body["residence_address"] == "嘉定区 jd-anting 墨玉南路888弄12号101室"
+    # DB 31114/Z 001-2025 A.2.1 / 表 A.1: 居住地址 "区/县 街道/镇 路 弄 号 室", the 街道/镇 by its name.
+    assert body["residence_address"] == "嘉定区 安亭镇 墨玉南路888弄12号101室"
+    assert body["form_no"] is None
     assert (body["ethnicity"], body["ethnicity_label"]) == ("han", "汉族")
     assert (body["residence_type"], body["education"]) == ("rented", "senior_secondary")
     assert body["birth_date"] == "1985-06-12"
@@ -325,3 +334,100 @@ def test_import_is_all_or_nothing_with_per_row_errors_and_a_dry_run(
     assert done.json() == {"dry_run": False, "rows": 3, "imported": 3}
     assert len(query_rows(settings, "SELECT id FROM registration WHERE status = 'active'")) == 3
     assert len(event_types(settings)) == 3
+
+
+def test_import_refuses_deregistration_rows(client: TestClient, settings: CollectionSettings) -> None:
+    # DB 31114/Z 001-2025 A.2.3: "登记" or "注销" is ticked on the form; a 注销 row must never become an active
+    # registration. The import refuses it by row, all or nothing.
+    places(client, settings)
+    rows = [form(id_number=id_number(sequence="301")), form(house_code="31011402", action="注销")]
+
+    response = client.post("/api/v1/registrations/import", json={"rows": rows}, headers=collector(settings))
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == ["rows.1.action"]
+    assert query_rows(settings, "SELECT id FROM registration") == []
+    assert event_types(settings) == []
+
+
+def test_register_never_creates_a_registration_from_a_deregistration_form(
+    client: TestClient, settings: CollectionSettings
+) -> None:
+    # DB 31114/Z 001-2025 A.2.3: every caller of `register` (key-house new residents, confirmed self-declarations)
+    # gets a 422 naming `action` for a 注销 form, not a new active registration.
+    places(client, settings)
+    db = Database(settings.database_url)
+    vault = PiiVault.from_settings(settings)
+    try:
+        with pytest.raises(ProblemError) as refused, db.session() as session:
+            place = service.place_of_house_code(session, "31011401")
+            assert place is not None
+            service.register(
+                session,
+                vault,
+                RegistrationIn.model_validate(form(action="注销")),
+                place,
+                channel=RegistrationChannel.VISIT,
+                registered_by="collector-7",
+                today=date(2025, 11, 26),
+            )
+    finally:
+        db.dispose()
+
+    assert refused.value.status == 422
+    assert [e.field for e in refused.value.errors or []] == ["body.action"]
+    assert query_rows(settings, "SELECT id FROM registration") == []
+
+
+def test_form_number_is_kept_and_returned(client: TestClient, settings: CollectionSettings) -> None:
+    # DB 31114/Z 001-2025 表 A.1: 表号, the paper form's number, kept with the registration.
+    places(client, settings)
+
+    created = submit(client, settings, form(form_no=" JD-2025-000123 "))
+    too_long = submit(client, settings, form(house_code="31011402", form_no="9" * 51))
+
+    assert created.status_code == 201, created.text
+    assert created.json()["form_no"] == "JD-2025-000123"
+    fetched = client.get(f"/api/v1/registrations/{created.json()['id']}", headers=collector(settings)).json()
+    assert fetched["form_no"] == "JD-2025-000123"
+    assert [row["form_no"] for row in query_rows(settings, "SELECT form_no FROM registration")] == ["JD-2025-000123"]
+    assert too_long.status_code == 422
+    assert [e["field"] for e in too_long.json()["errors"]] == ["body.form_no"]
+
+
+def test_local_household_person_needs_a_shanghai_household(client: TestClient, settings: CollectionSettings) -> None:
+    # DB 31114/Z 001-2025 A.2.3 (人员类别: 来沪人员 / 本市户籍人户分离人员) and 3.1 (来沪人员 = 外省户籍人员):
+    # a 本市户籍 person's 户籍所在地址 lies in 上海市, a 来沪人员's outside it.
+    places(client, settings)
+    shanghai = {"province": "上海市", "city": "静安区", "detail": "南京西路1号"}
+
+    local_from_anhui = submit(client, settings, form(person_category="本市户籍"))
+    non_local_from_shanghai = submit(client, settings, form(household_address=shanghai))
+    local = submit(client, settings, form(person_category="本市户籍", household_address=shanghai))
+
+    assert local_from_anhui.status_code == 422
+    assert local_from_anhui.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in local_from_anhui.json()["errors"]] == ["body.household_address.province"]
+    assert [e["field"] for e in non_local_from_shanghai.json()["errors"]] == ["body.household_address.province"]
+    assert local.status_code == 201, local.text
+    assert local.json()["person_category"] == "local"
+    assert local.json()["household_address"] == shanghai
+
+
+def test_photo_flag_and_filler_are_kept_as_filled_in(client: TestClient, settings: CollectionSettings) -> None:
+    # DB 31114/Z 001-2025 A.2.8 (照片采集 已采集/未采集), A.2.9 (填表人): kept as the form says, and required.
+    places(client, settings)
+
+    with_photo = submit(client, settings, form(photo_collected=True, filled_by="李协管"))
+    without_photo = submit(
+        client, settings, form(house_code="31011402", id_number=id_number(sequence="456"), photo_collected=False)
+    )
+    no_flag = submit(client, settings, {k: v for k, v in form(house_code="31011402").items() if k != "photo_collected"})
+    no_filler = submit(client, settings, form(house_code="31011402", filled_by=""))
+
+    assert (with_photo.status_code, without_photo.status_code) == (201, 201)
+    assert (with_photo.json()["photo_collected"], with_photo.json()["filled_by"]) == (True, "李协管")
+    assert without_photo.json()["photo_collected"] is False
+    assert [e["field"] for e in no_flag.json()["errors"]] == ["body.photo_collected"]
+    assert [e["field"] for e in no_filler.json()["errors"]] == ["body.filled_by"]

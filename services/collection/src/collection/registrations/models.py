@@ -25,6 +25,8 @@ from collection.registrations.rules import (
 from collection.tables import CollectionTable
 from jiading_shared.types import UtcDateTime
 
+FORM_NO_MAX_LENGTH = 50
+
 
 class RegistrationStatus(StrEnum):
     ACTIVE = "active"
@@ -35,6 +37,48 @@ class RegistrationChannel(StrEnum):
     VISIT = "visit"  # 上门采集
     SELF_DECLARATION = "self_declaration"  # 自主填报 (随申办)
     IMPORT = "import"  # bulk import
+
+
+class DuplicateKind(StrEnum):
+    """How a duplicate registration (不重复, DB 31114/Z 001-2025 6.1) was found."""
+
+    SAME_ROOM = "same_room"  # the person again at the room where they are registered: refused (409)
+    NEW_ADDRESS = "new_address"  # registered at a new address while still registered at another: the old one ends
+    IMPORT_REPEAT = "import_repeat"  # the same person twice in one bulk import: the import is refused
+    CONCURRENT = "concurrent"  # registered by someone else at the same moment: refused (409)
+
+
+class DuplicateResolution(StrEnum):
+    """How a found duplicate was resolved; NULL while it is not."""
+
+    REFUSED = "refused"  # the second registration was refused; the existing one stands
+    MOVED = "moved"  # the older registration was ended and linked to the new one
+    REGISTERED_ONCE = "registered_once"  # a person listed twice in a refused import was later registered once
+
+
+class DuplicateDetection(CollectionTable, table=True):
+    """One duplicate registration found (不重复), for the coverage report: where (the area of the room the form
+    named), when, by whom, and whether and how it was resolved. `person_key` is the person's blind index, so that a
+    later registration of a person found twice in a refused import resolves the detection."""
+
+    __tablename__ = "duplicate_detection"
+    __table_args__ = (
+        ForeignKeyConstraint(["room_id"], ["room.id"], name="fk_duplicate_detection_room"),
+        Index("ix_duplicate_detection_area", "area"),
+        Index("ix_duplicate_detection_person_key", "person_key"),
+    )
+
+    id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
+    area: str = sqlmodel.Field(max_length=50)
+    room_id: uuid.UUID = sqlmodel.Field(sa_type=Uuid)
+    person_key: str = sqlmodel.Field(max_length=64)
+    kind: str = sqlmodel.Field(sa_type=String(20))
+    channel: str = sqlmodel.Field(sa_type=String(20))
+    existing_registration_id: uuid.UUID | None = sqlmodel.Field(default=None, sa_type=Uuid)
+    detected_by: str = sqlmodel.Field(max_length=200)
+    detected_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+    resolution: str | None = sqlmodel.Field(default=None, sa_type=String(20))
+    resolved_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class Registration(CollectionTable, table=True):
@@ -53,6 +97,7 @@ class Registration(CollectionTable, table=True):
     id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
     room_id: uuid.UUID = sqlmodel.Field(sa_type=Uuid)
     area: str = sqlmodel.Field(max_length=50)
+    form_no: str | None = sqlmodel.Field(default=None, max_length=FORM_NO_MAX_LENGTH)
     person_category: str = sqlmodel.Field(sa_type=String(20))
     name: str = sqlmodel.Field(max_length=100)
     id_number_cipher: str | None = sqlmodel.Field(default=None, sa_type=Text)
@@ -146,8 +191,14 @@ class RegistrationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    form_no: str | None = Field(
+        default=None, min_length=1, max_length=FORM_NO_MAX_LENGTH, description="表号 (表 A.1): the paper form's number"
+    )
     house_code: str = Field(pattern=HOUSE_CODE_PATTERN, description="房屋编码 (A.2.2): exactly 8 digits")
-    person_category: PersonCategoryField = Field(description="人员类别 (A.2.3): non_local 来沪人员 / local 本市户籍")
+    person_category: PersonCategoryField = Field(
+        description="人员类别 (A.2.3): non_local 来沪人员 (household outside Shanghai) / local 本市户籍人户分离人员 "
+        "(Shanghai household, living away from it)"
+    )
     action: ActionField = Field(default=RegistrationAction.REGISTER, description="登记 / 注销 (A.2.3)")
     name: str = Field(min_length=1, max_length=100, description="姓名 (A.2.4)")
     id_number: IdNumberText | None = Field(
@@ -184,9 +235,10 @@ class HouseholdAddressOut(BaseModel):
 
 class RegistrationOut(BaseModel):
     id: uuid.UUID
+    form_no: str | None = Field(description="表号 (表 A.1)")
     room_id: uuid.UUID
     house_code: str
-    residence_address: str = Field(description="居住地址: 区/县 街道/镇 路 弄 号 室")
+    residence_address: str = Field(description="居住地址 (A.2.1): 区/县 街道/镇 (its name) 路 弄 号 室")
     area: str
     person_category: PersonCategory
     name: str

@@ -359,6 +359,16 @@ class FormFacts:
     guardian_relation: str | None
     guardian_household_address: str | None
     filled_on: date
+    person_category: PersonCategory | None = None
+    household_province: str | None = None
+
+
+SHANGHAI = "上海市"
+
+
+def is_shanghai(province: str) -> bool:
+    """上海市 as written on a form: with or without 市."""
+    return province.strip() in (SHANGHAI, "上海")
 
 
 def cross_field_problems(facts: FormFacts, today: date) -> list[tuple[str, str]]:
@@ -380,6 +390,17 @@ def cross_field_problems(facts: FormFacts, today: date) -> list[tuple[str, str]]
         ):
             if not value:
                 problems.append((field, "required for a person without an ID number (DB 31114/Z 001-2025 6.2.7)"))
+    # DB 31114/Z 001-2025 A.2.3 and 3.1: 本市户籍人户分离人员 have their household (户籍所在地址) in Shanghai; 来沪人员
+    # are 外省（自治区、直辖市）户籍人员, their household lies outside it.
+    if facts.household_province is not None:
+        if facts.person_category is PersonCategory.LOCAL and not is_shanghai(facts.household_province):
+            problems.append(
+                ("household_address.province", f"本市户籍 (人户分离) needs a household address in {SHANGHAI}")
+            )
+        if facts.person_category is PersonCategory.NON_LOCAL and is_shanghai(facts.household_province):
+            problems.append(
+                ("household_address.province", f"来沪人员 have their household outside {SHANGHAI}; use 本市户籍")
+            )
     # A.2.10: the date of registration.
     if facts.filled_on > today:
         problems.append(("filled_on", "the filling date lies in the future"))

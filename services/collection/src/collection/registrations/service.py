@@ -1,15 +1,19 @@
 """Database reads and writes of residence registrations: 不重复 (one active registration per person), history,
 encryption of personal information, masked output and audited disclosure."""
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import event, insert, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
-from collection.places.models import Area, Building, Room
+from collection.places.models import Area, Building, Room, Town
 from collection.registrations import rules
 from collection.registrations.events import (
     REGISTRATION_DEREGISTERED,
@@ -18,6 +22,9 @@ from collection.registrations.events import (
     RegistrationRegistered,
 )
 from collection.registrations.models import (
+    DuplicateDetection,
+    DuplicateKind,
+    DuplicateResolution,
     GuardianOut,
     HouseholdAddressOut,
     Registration,
@@ -51,6 +58,7 @@ declare_encrypted_columns(
     ),
 )
 MOVED = "registered at a new address (不重复)"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,12 +66,14 @@ class RoomPlace:
     room: Room
     building: Building
     area: Area
+    town: Town
 
     @property
     def address(self) -> str:
+        """居住地址 (DB 31114/Z 001-2025 A.2.1, 表 A.1 "区/县 街道/镇 路 弄 号 室"): the 街道/镇 by its name."""
         b = self.building
         lane = f"{b.lane}弄" if b.lane else ""
-        return f"{b.district} {self.area.town} {b.road}{lane}{b.number}号{self.room.room_no}室"
+        return f"{b.district} {self.town.name} {b.road}{lane}{b.number}号{self.room.room_no}室"
 
 
 def place_of_room(session: Session, room_id: uuid.UUID) -> RoomPlace | None:
@@ -72,9 +82,10 @@ def place_of_room(session: Session, room_id: uuid.UUID) -> RoomPlace | None:
         return None
     building = session.get(Building, room.building_id)
     area = session.get(Area, building.area) if building else None
-    if building is None or area is None:
+    town = session.get(Town, area.town) if area else None
+    if building is None or area is None or town is None:
         return None
-    return RoomPlace(room, building, area)
+    return RoomPlace(room, building, area, town)
 
 
 def place_of_house_code(session: Session, house_code: str) -> RoomPlace | None:
@@ -93,6 +104,8 @@ def form_problems(data: RegistrationIn, today: date) -> list[FieldError]:
         guardian_relation=guardian.relation if guardian else None,
         guardian_household_address=guardian.household_address if guardian else None,
         filled_on=data.filled_on,
+        person_category=data.person_category,
+        household_province=data.household_address.province,
     )
     return [
         FieldError(field=f"body.{field}", message=reason) for field, reason in rules.cross_field_problems(facts, today)
@@ -152,6 +165,7 @@ def registration_values(
         id=uuid.uuid4(),
         room_id=place.room.id,
         area=place.area.code,
+        form_no=data.form_no,
         person_category=data.person_category.value,
         name=data.name,
         id_number_cipher=id_cipher,
@@ -195,7 +209,11 @@ def register(
     today: date,
 ) -> Registration:
     """Register the person at the room. An active registration of the same person at another room is deregistered
-    (with a link to the new one, so the history stays); at the same room it is a duplicate (409)."""
+    (with a link to the new one, so the history stays); at the same room it is a duplicate (409). Either way the
+    duplicate is recorded for the coverage report (不重复)."""
+    if data.action is not rules.RegistrationAction.REGISTER:
+        # DB 31114/Z 001-2025 A.2.3: a form with 注销 ticked ends a registration; it never creates one.
+        raise field_error(422, "body.action", "only a 登记 form registers a person; 注销 ends a registration")
     problems = form_problems(data, today)
     if problems:
         raise ProblemError(
@@ -203,11 +221,25 @@ def register(
         )
     now = datetime.now(UTC)
     row = build_registration(vault, data, place, channel=channel, registered_by=registered_by, now=now)
+    assert row.person_key is not None
     previous = session.exec(
         select(Registration).where(Registration.person_key == row.person_key).with_for_update()
     ).first()
+    field = "body.id_number" if data.id_number else "body.guardian.id_number"
     if previous is not None and previous.room_id == place.room.id:
-        field = "body.id_number" if data.id_number else "body.guardian.id_number"
+        record_refused_duplicate(
+            session,
+            detection_values(
+                place,
+                row.person_key,
+                DuplicateKind.SAME_ROOM,
+                channel=channel,
+                by=registered_by,
+                now=now,
+                existing=previous.id,
+                resolution=DuplicateResolution.REFUSED,
+            ),
+        )
         raise ProblemError(
             409,
             "already-registered",
@@ -216,9 +248,42 @@ def register(
         )
     if previous is not None:
         end_registration(session, previous, by=registered_by, reason=MOVED, superseded_by=row.id, now=now)
-    with conflict_on_unique_violation(session, lambda: _person_conflict(data)):
+
+    def concurrent_conflict() -> ProblemError:
+        record_refused_duplicate(
+            session,
+            detection_values(
+                place,
+                row.person_key or "",
+                DuplicateKind.CONCURRENT,
+                channel=channel,
+                by=registered_by,
+                now=now,
+                resolution=DuplicateResolution.REFUSED,
+            ),
+        )
+        return field_error(409, field, "registered concurrently by someone else; try again", slug="already-registered")
+
+    with conflict_on_unique_violation(session, concurrent_conflict):
         session.add(row)
         session.flush()
+    if previous is not None:
+        # The move resolves the duplicate in this very transaction: recorded with it, undone with it.
+        session.add(
+            DuplicateDetection(
+                **detection_values(
+                    place,
+                    row.person_key,
+                    DuplicateKind.NEW_ADDRESS,
+                    channel=channel,
+                    by=registered_by,
+                    now=now,
+                    existing=previous.id,
+                    resolution=DuplicateResolution.MOVED,
+                )
+            )
+        )
+    resolve_import_repeats(session, [row.person_key], now)
     enqueue(
         session,
         REGISTRATION_REGISTERED,
@@ -237,9 +302,72 @@ def register(
     return row
 
 
-def _person_conflict(data: RegistrationIn) -> ProblemError:
-    field = "body.id_number" if data.id_number else "body.guardian.id_number"
-    return field_error(409, field, "registered concurrently by someone else; try again", slug="already-registered")
+# --- duplicates found (不重复, DB 31114/Z 001-2025 6.1) ------------------------------------------------------------
+
+_PENDING_DETECTIONS = "collection.registrations.pending_duplicate_detections"
+_LISTENING = "collection.registrations.detections_listener"
+
+
+def detection_values(
+    place: RoomPlace,
+    person: str,
+    kind: DuplicateKind,
+    *,
+    channel: RegistrationChannel,
+    by: str,
+    now: datetime,
+    existing: uuid.UUID | None = None,
+    resolution: DuplicateResolution | None = None,
+) -> dict[str, Any]:
+    return dict(
+        id=uuid.uuid4(),
+        area=place.area.code,
+        room_id=place.room.id,
+        person_key=person,
+        kind=kind.value,
+        channel=channel.value,
+        existing_registration_id=existing,
+        detected_by=by,
+        detected_at=now,
+        resolution=resolution.value if resolution else None,
+        resolved_at=now if resolution else None,
+    )
+
+
+def record_refused_duplicate(session: Session, values: dict[str, Any]) -> None:
+    """Record a duplicate whose refusal (409, or a refused import) rolls the caller's transaction back, so that the
+    coverage report still counts it. It is written in its own short transaction once the caller's transaction has
+    ended (after_transaction_end): inside that transaction the rollback would lose it, and a second connection could
+    not write before it ends (on SQLite the request holds the write lock from BEGIN IMMEDIATE)."""
+    session.info.setdefault(_PENDING_DETECTIONS, []).append(values)
+    if not session.info.get(_LISTENING):
+        event.listen(session, "after_transaction_end", _write_pending_detections)
+        session.info[_LISTENING] = True
+
+
+def _write_pending_detections(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:  # a savepoint ended, not the caller's transaction
+        return
+    pending = session.info.pop(_PENDING_DETECTIONS, None)
+    if not pending:
+        return
+    try:
+        with session.get_bind().engine.begin() as connection:
+            connection.execute(insert(DuplicateDetection.__table__), pending)  # type: ignore[attr-defined]
+    except SQLAlchemyError:
+        # A lost count must not turn the refusal the caller is getting into a server error.
+        logger.exception("could not record %d duplicate registration(s) found", len(pending))
+
+
+def resolve_import_repeats(session: Session, person_keys: Sequence[str], now: datetime) -> None:
+    """A person found twice in a refused import is resolved once they are registered (once)."""
+    table = DuplicateDetection.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(person_keys), 5000):
+        session.execute(
+            update(table)
+            .where(table.c.person_key.in_(person_keys[start : start + 5000]), table.c.resolution.is_(None))
+            .values(resolution=DuplicateResolution.REGISTERED_ONCE.value, resolved_at=now)
+        )
 
 
 def end_registration(
@@ -375,6 +503,7 @@ def registration_out(
     reason = rules.ResidenceReason(row.residence_reason)
     return RegistrationOut(
         id=row.id,
+        form_no=row.form_no,
         room_id=row.room_id,
         house_code=place.room.house_code,
         residence_address=place.address,
@@ -424,62 +553,99 @@ def import_registrations(
     dry_run: bool = False,
 ) -> list[FieldError]:
     """Register many valid forms at once (channel `import`): all or nothing. Returns the per-row problems (row
-    position in the field path); when there are any, nothing is written. A person already active elsewhere is moved
-    (the old registration ends, 不重复) exactly as for a single form."""
-    from sqlalchemy import insert
-
+    position in the field path); when there are any, nothing is written. Only 登记 forms are imported. A person
+    already active elsewhere is moved (the old registration ends, 不重复) exactly as for a single form; a person
+    already active at the same room, or listed twice, is refused. Every duplicate found is recorded (not in a dry
+    run, which writes nothing)."""
     from jiading_shared.events.outbox import enqueue_many
 
-    problems: list[FieldError] = []
+    problems: list[tuple[int, FieldError]] = []
     places: dict[str, RoomPlace] = {}
     codes = sorted({f.house_code for f in forms})
     for start in range(0, len(codes), 5000):
         found = session.exec(
-            select(Room, Building, Area)
+            select(Room, Building, Area, Town)
             .join(Building, col(Building.id) == col(Room.building_id))
             .join(Area, col(Area.code) == col(Building.area))
+            .join(Town, col(Town.code) == col(Area.town))
             .where(col(Room.house_code).in_(codes[start : start + 5000]))
         ).all()
-        places.update({room.house_code: RoomPlace(room, building, area) for room, building, area in found})
+        places.update({room.house_code: RoomPlace(room, building, area, town) for room, building, area, town in found})
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
+    accepted: dict[str, tuple[int, RegistrationIn, RoomPlace]] = {}  # person key -> the row that registers them
+    refused: list[dict[str, Any]] = []
+
+    def detection(place: RoomPlace, key: str, kind: DuplicateKind, **more: Any) -> dict[str, Any]:
+        return detection_values(place, key, kind, channel=RegistrationChannel.IMPORT, by=registered_by, now=now, **more)
+
     for position, data in enumerate(forms):
+        if data.action is not rules.RegistrationAction.REGISTER:
+            # DB 31114/Z 001-2025 A.2.3: a 注销 form ends a registration; importing it would register the person.
+            message = "only 登记 forms can be imported; a 注销 form is submitted on its own"
+            problems.append((position, FieldError(field=f"rows.{position}.action", message=message)))
+            continue
         place = places.get(data.house_code)
         if place is None:
-            problems.append(FieldError(field=f"rows.{position}.house_code", message="no room has this house code"))
+            message = "no room has this house code"
+            problems.append((position, FieldError(field=f"rows.{position}.house_code", message=message)))
             continue
         row_problems = form_problems(data, today)
-        problems += [FieldError(field=f"rows.{position}.{p.field[5:]}", message=p.message) for p in row_problems]
+        problems += [
+            (position, FieldError(field=f"rows.{position}.{p.field[5:]}", message=p.message)) for p in row_problems
+        ]
         if row_problems:
             continue
         row = registration_values(
             vault, data, place, channel=RegistrationChannel.IMPORT, registered_by=registered_by, now=now
         )
-        if row["person_key"] in seen:
-            problems.append(
-                FieldError(field=f"rows.{position}.id_number", message=f"repeats row {seen[row['person_key']]}")
-            )
+        key = row["person_key"]
+        if key in accepted:
+            message = f"repeats row {accepted[key][0]}"
+            problems.append((position, FieldError(field=f"rows.{position}.id_number", message=message)))
+            refused.append(detection(place, key, DuplicateKind.IMPORT_REPEAT))
             continue
-        seen[row["person_key"] or ""] = position
+        accepted[key] = (position, data, place)
         rows.append(row)
-    if problems or dry_run:
-        return problems
     keys = [row["person_key"] for row in rows]
+    previous_by_key: dict[str, Registration] = {}
     for start in range(0, len(keys), 5000):
         active = session.exec(
             select(Registration).where(col(Registration.person_key).in_(keys[start : start + 5000]))
         ).all()
-        new_by_key = {row["person_key"]: row for row in rows}
-        for previous in active:
-            end_registration(
-                session,
-                previous,
-                by=registered_by,
-                reason=MOVED,
-                superseded_by=new_by_key[previous.person_key]["id"],
-                now=now,
+        previous_by_key.update({row.person_key: row for row in active if row.person_key})
+    for key, previous in previous_by_key.items():
+        position, data, place = accepted[key]
+        if previous.room_id == place.room.id:
+            field = f"rows.{position}.{'id_number' if data.id_number else 'guardian.id_number'}"
+            message = f"already registered at this room as {previous.id}"
+            problems.append((position, FieldError(field=field, message=message)))
+            refused.append(
+                detection(
+                    place, key, DuplicateKind.SAME_ROOM, existing=previous.id, resolution=DuplicateResolution.REFUSED
+                )
             )
+    if dry_run:
+        return [problem for _, problem in sorted(problems, key=lambda item: item[0])]
+    for values in refused:
+        record_refused_duplicate(session, values)
+    if problems:
+        return [problem for _, problem in sorted(problems, key=lambda item: item[0])]
+    new_by_key = {row["person_key"]: row for row in rows}
+    moves: list[dict[str, Any]] = []
+    for key, previous in previous_by_key.items():
+        end_registration(
+            session, previous, by=registered_by, reason=MOVED, superseded_by=new_by_key[key]["id"], now=now
+        )
+        moves.append(
+            detection(
+                accepted[key][2],
+                key,
+                DuplicateKind.NEW_ADDRESS,
+                existing=previous.id,
+                resolution=DuplicateResolution.MOVED,
+            )
+        )
     places_by_room = {place.room.id: place for place in places.values()}
     for start in range(0, len(rows), 5000):
         chunk = rows[start : start + 5000]
@@ -504,5 +670,8 @@ def import_registrations(
                 for row in chunk
             ],
         )
+    if moves:
+        session.execute(insert(DuplicateDetection.__table__), moves)  # type: ignore[attr-defined]
+    resolve_import_repeats(session, keys, now)
     session.flush()
     return []

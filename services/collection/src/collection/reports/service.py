@@ -7,7 +7,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from collection.places.models import Area
-from collection.registrations.models import Registration, RegistrationStatus
+from collection.registrations.models import DuplicateDetection, Registration, RegistrationStatus
 from collection.reports.models import AreaCoverage, Coverage, CoverageReport, TownCoverage
 from collection.visits.models import RoomState, RoomStatus
 
@@ -29,12 +29,17 @@ def coverage(session: Session, areas: list[str] | None, today: date) -> Coverage
     registration_query = select(
         Registration.area,
         func.sum(case((col(Registration.status) == RegistrationStatus.ACTIVE.value, 1), else_=0)),
-        func.sum(case((col(Registration.superseded_by).is_not(None), 1), else_=0)),
     ).group_by(Registration.area)
+    duplicate_query = select(
+        DuplicateDetection.area,
+        func.count(),
+        func.sum(case((col(DuplicateDetection.resolution).is_not(None), 1), else_=0)),
+    ).group_by(DuplicateDetection.area)
     area_query = select(Area).order_by(Area.code)
     if areas is not None:
         room_query = room_query.where(col(RoomStatus.area).in_(areas))
         registration_query = registration_query.where(col(Registration.area).in_(areas))
+        duplicate_query = duplicate_query.where(col(DuplicateDetection.area).in_(areas))
         area_query = area_query.where(col(Area.code).in_(areas))
 
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
@@ -47,8 +52,10 @@ def coverage(session: Session, areas: list[str] | None, today: date) -> Coverage
             visited=total - (never or 0),
             overdue=overdue or 0,
         )
-    for area, active, resolved in session.exec(registration_query).all():  # type: ignore[call-overload]
-        counts[area].update(active_registrations=active or 0, duplicates_resolved=resolved or 0)
+    for area, active in session.exec(registration_query).all():  # type: ignore[call-overload]
+        counts[area].update(active_registrations=active or 0)
+    for area, found, resolved in session.exec(duplicate_query).all():  # type: ignore[call-overload]
+        counts[area].update(duplicates_found=found, duplicates_resolved=resolved or 0)
 
     area_rows = [
         AreaCoverage(area=a.code, committee=a.committee, town=a.town, **counts[a.code])
