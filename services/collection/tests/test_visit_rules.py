@@ -5,12 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from collection.visits.models import RoomState, VisitOutcome
+from collection.visits.models import RefusalGrounds, RoomState, VisitOutcome
 from collection.visits.rules import (
     VisitRules,
     days_overdue,
     local_date,
     overdue_to_report,
+    owner_uncooperative_allowed,
     refusal_decision,
     revisit_deadline,
     status_after,
@@ -126,6 +127,52 @@ def test_flagged_room_is_not_reported_twice() -> None:
     decision = refusal_decision([NOW - timedelta(days=2), NOW - timedelta(days=1)], NOW, RULES, already_flagged=True)
 
     assert (decision.refusals_in_window, decision.report) == (3, False)
+
+
+def test_owner_uncooperative_is_reported_on_the_first_refusal() -> None:
+    # DB 31114/Z 002-2025 6.5: 如果房主不配合采集 … 第一时间向社区民警报告 — no second refusal is waited for.
+    decision = refusal_decision([], NOW, RULES, already_flagged=False, owner_uncooperative=True)
+
+    assert (decision.refusals_in_window, decision.report, decision.grounds) == (
+        1,
+        True,
+        RefusalGrounds.OWNER_UNCOOPERATIVE,
+    )
+
+
+def test_a_single_plain_refusal_has_no_grounds_to_report() -> None:
+    # DB 31114/Z 001-2025 6.2.10, DB 31114/Z 002-2025 6.5: without the owner's non-cooperation only 多次 is reported.
+    decision = refusal_decision([], NOW, RULES, already_flagged=False, owner_uncooperative=False)
+
+    assert (decision.report, decision.grounds) == (False, None)
+
+
+def test_repeated_refusal_names_its_grounds_and_the_owner_ground_wins_when_both_hold() -> None:
+    # DB 31114/Z 002-2025 6.5: the two grounds of the clause, told apart in the report.
+    repeated = refusal_decision([NOW - timedelta(days=1)], NOW, RULES, already_flagged=False)
+    both = refusal_decision([NOW - timedelta(days=1)], NOW, RULES, already_flagged=False, owner_uncooperative=True)
+
+    assert (repeated.report, repeated.grounds) == (True, RefusalGrounds.REPEATED_REFUSAL)
+    assert (both.refusals_in_window, both.report, both.grounds) == (2, True, RefusalGrounds.OWNER_UNCOOPERATIVE)
+
+
+def test_flagged_room_is_not_reported_again_on_either_ground() -> None:
+    # DB 31114/Z 002-2025 6.5: one open report per room until it is collected (the flag), whatever the ground.
+    after_owner = refusal_decision([NOW - timedelta(days=1)], NOW, RULES, already_flagged=True)
+    owner_again = refusal_decision([], NOW, RULES, already_flagged=True, owner_uncooperative=True)
+
+    assert (after_owner.refusals_in_window, after_owner.report, after_owner.grounds) == (
+        2,
+        False,
+        RefusalGrounds.REPEATED_REFUSAL,
+    )
+    assert (owner_again.report, owner_again.grounds) == (False, RefusalGrounds.OWNER_UNCOOPERATIVE)
+
+
+@pytest.mark.parametrize("outcome", list(VisitOutcome))
+def test_owner_uncooperative_goes_with_a_refusal_only(outcome: VisitOutcome) -> None:
+    # DB 31114/Z 002-2025 6.5: 房主不配合采集 is a refusal; the other outcomes cannot carry it.
+    assert owner_uncooperative_allowed(outcome) is (outcome is VisitOutcome.REFUSED)
 
 
 def test_threshold_comes_from_the_rule_version() -> None:

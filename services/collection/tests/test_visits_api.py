@@ -35,6 +35,21 @@ def events(settings: CollectionSettings, event_type: str) -> list[dict]:
     return [json.loads(row["payload"]) for row in outbox_rows(settings) if row["event_type"] == event_type]
 
 
+def refusal_event(room_id: str, *, refusals: int, at: str, grounds: str) -> dict:
+    """The refusal.reported payload for the test room 31011401 in area a03 (contract fields of issue 3)."""
+    return {
+        "room_id": room_id,
+        "house_code": "31011401",
+        "town": "jd-anting",
+        "area": "jd-anting-a03",
+        "grid": "jd-anting-g03",
+        "police_station": "ps-anting",
+        "refusals": refusals,
+        "last_visit_at": at,
+        "grounds": grounds,
+    }
+
+
 def test_visit_contract_fields(client: TestClient, settings: CollectionSettings) -> None:
     # DB 31114/Z 001-2025 6.2.4: occupied but nobody home → again within 2 working days (National Day 2026 skipped).
     [room_id] = a_room(client, settings)
@@ -96,18 +111,80 @@ def test_second_refusal_within_90_days_reports_and_flags_the_room(
     assert (second["refusals_in_window"], second["refusal_reported"]) == (2, True)
     assert third["refusal_reported"] is False  # the room is already flagged
     [event] = events(settings, REFUSAL)
-    assert event == {
-        "room_id": room_id,
-        "house_code": "31011401",
-        "town": "jd-anting",
-        "area": "jd-anting-a03",
-        "grid": "jd-anting-g03",
-        "police_station": "ps-anting",
-        "refusals": 2,
-        "last_visit_at": "2025-11-20T10:00:00+08:00",
-    }
+    assert event == refusal_event(room_id, refusals=2, at="2025-11-20T10:00:00+08:00", grounds="repeated_refusal")
     status = client.get(f"/api/v1/rooms/{room_id}/status", headers=collector(settings)).json()
     assert (status["state"], status["refusal_flagged"]) == ("refused", True)
+
+
+def test_owner_uncooperative_refusal_is_reported_at_once_and_flags_the_room(
+    client: TestClient, settings: CollectionSettings
+) -> None:
+    # DB 31114/Z 002-2025 6.5: 如果房主不配合采集 … 在工作台账上做好相应记录，并第一时间向社区民警报告 — the first
+    # occurrence is reported, with its grounds, and the room is flagged.
+    [room_id] = a_room(client, settings)
+
+    response = visit(
+        client, settings, room_id, "refused", "2025-11-20T10:00:00+08:00", owner_uncooperative=True, note="房主拒绝"
+    )
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["owner_uncooperative"], body["refusals_in_window"], body["refusal_reported"]) == (True, 1, True)
+    [event] = events(settings, REFUSAL)
+    assert event == refusal_event(room_id, refusals=1, at="2025-11-20T10:00:00+08:00", grounds="owner_uncooperative")
+    status = client.get(f"/api/v1/rooms/{room_id}/status", headers=police(settings)).json()
+    assert (status["state"], status["refusal_flagged"]) == ("refused", True)
+    [ledger] = client.get(f"/api/v1/rooms/{room_id}/visits", headers=police(settings)).json()
+    assert (ledger["owner_uncooperative"], ledger["note"]) == (True, "房主拒绝")  # 工作台账 record
+
+
+def test_refusal_after_an_owner_report_does_not_report_the_flagged_room_again(
+    client: TestClient, settings: CollectionSettings
+) -> None:
+    # DB 31114/Z 002-2025 6.5, DB 31114/Z 001-2025 6.2.10: the 2nd refusal reaches the threshold (多次), but the room
+    # is flagged since the owner's report: one open report per room until it is collected, as for repeated refusals.
+    [room_id] = a_room(client, settings)
+    visit(client, settings, room_id, "refused", "2025-11-19T10:00:00+08:00", owner_uncooperative=True)
+
+    second = visit(client, settings, room_id, "refused", "2025-11-20T10:00:00+08:00").json()
+    owner_again = visit(
+        client, settings, room_id, "refused", "2025-11-21T10:00:00+08:00", owner_uncooperative=True
+    ).json()
+
+    assert (second["refusals_in_window"], second["refusal_reported"]) == (2, False)
+    assert (owner_again["refusals_in_window"], owner_again["refusal_reported"]) == (3, False)
+    assert [event["grounds"] for event in events(settings, REFUSAL)] == ["owner_uncooperative"]
+    reported = query_rows(settings, "SELECT id FROM visit WHERE refusal_reported")
+    assert len(reported) == 1  # visits marked reported ↔ events in the outbox (the reconciliation check)
+
+
+def test_a_single_plain_refusal_is_recorded_not_reported(client: TestClient, settings: CollectionSettings) -> None:
+    # DB 31114/Z 001-2025 6.2.10, DB 31114/Z 002-2025 6.5: without the owner's non-cooperation one refusal is not 多次.
+    [room_id] = a_room(client, settings)
+
+    body = visit(client, settings, room_id, "refused", "2025-11-20T10:00:00+08:00").json()
+
+    assert (body["owner_uncooperative"], body["refusals_in_window"], body["refusal_reported"]) == (False, 1, False)
+    assert events(settings, REFUSAL) == []
+    status = client.get(f"/api/v1/rooms/{room_id}/status", headers=collector(settings)).json()
+    assert (status["state"], status["refusal_flagged"]) == ("refused", False)
+
+
+def test_owner_uncooperative_with_another_outcome_is_rejected_naming_the_field(
+    client: TestClient, settings: CollectionSettings
+) -> None:
+    # DB 31114/Z 002-2025 6.5: 房主不配合采集 is a refusal; on any other outcome it is a contradiction, not stored.
+    [room_id] = a_room(client, settings)
+
+    for outcome in ("no_answer", "vacant", "occupied_absent", "collected"):
+        response = visit(client, settings, room_id, outcome, "2025-11-20T10:00:00+08:00", owner_uncooperative=True)
+        assert response.status_code == 422, (outcome, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"][0]["field"] == "body.owner_uncooperative"
+    assert query_rows(settings, "SELECT id FROM visit") == []
+    assert events(settings, REFUSAL) == []
+    plain = visit(client, settings, room_id, "vacant", "2025-11-20T10:00:00+08:00", owner_uncooperative=False)
+    assert (plain.status_code, plain.json()["owner_uncooperative"]) == (201, False)
 
 
 def test_refusals_further_apart_than_the_window_are_not_reported(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Path
@@ -14,6 +14,10 @@ def assume_utc(value: datetime) -> datetime:
     is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
+
+# How far ahead of the server's clock a client's "it happened at" may be (a phone's clock runs a little fast): more is
+# a time in the future, refused. One tolerance for every service.
+CLOCK_SKEW = timedelta(minutes=5)
 
 # A datetime read back from either database comes out timezone-aware.
 UtcDateTime = Annotated[datetime, AfterValidator(assume_utc)]

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from collection.visits.models import RefusalGrounds
 from jiading_shared.events import define_event
 
 
@@ -19,7 +20,7 @@ class RevisitReason(StrEnum):
 
 
 class RefusalReported(BaseModel):
-    """DB 31114/Z 001-2025 6.2.10, DB 31114/Z 002-2025 6.5: repeated refusal, reported to the 社区民警 at once."""
+    """DB 31114/Z 002-2025 6.5, 001-2025 6.2.10: 房主不配合采集 or repeated refusal, reported to 社区民警 at once."""
 
     room_id: uuid.UUID
     house_code: str = Field(description="房屋编码 (8 digits)")
@@ -29,6 +30,13 @@ class RefusalReported(BaseModel):
     police_station: str = Field(description="派出所 department code")
     refusals: int = Field(ge=1, description="refused visits recorded for this room in the counting window")
     last_visit_at: datetime = Field(description="time of the visit that recorded the latest refusal")
+    # Added after the first release: events without it were all repeated refusals, hence the default.
+    grounds: RefusalGrounds = Field(
+        default=RefusalGrounds.REPEATED_REFUSAL,
+        description="报告依据 grounds of the report: `owner_uncooperative` = 房主不配合采集, reported on the first "
+        "occurrence (DB 31114/Z 002-2025 6.5); `repeated_refusal` = 多次出现屋内有人但拒不应答, reported when the "
+        "refusals in the window reach the rule version's threshold (DB 31114/Z 001-2025 6.2.10, 002-2025 6.5)",
+    )
 
 
 class VisitOverdue(BaseModel):
@@ -50,7 +58,8 @@ REFUSAL_REPORTED = define_event(
     aggregate="refusal",
     name="reported",
     payload=RefusalReported,
-    description="Occupants repeatedly refused collection; grid-dispatch opens an incident for the grid's 派出所.",
+    description="A refusal was reported (房主不配合采集, or occupants repeatedly refused collection); grid-dispatch "
+    "opens an incident for the grid's 派出所.",
 )
 
 VISIT_OVERDUE = define_event(

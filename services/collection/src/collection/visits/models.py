@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import sqlmodel
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Index, String, Uuid
+from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Index, String, Uuid, false
 
 from collection.tables import CollectionTable
 from jiading_shared.types import UtcDateTime
@@ -20,6 +20,13 @@ class VisitOutcome(StrEnum):
     OCCUPIED_ABSENT = "occupied_absent"  # 有人居住但无人在家
     REFUSED = "refused"  # 拒绝
     COLLECTED = "collected"  # 已采集
+
+
+class RefusalGrounds(StrEnum):
+    """Why a refusal was reported to the 社区民警 (DB 31114/Z 002-2025 6.5, DB 31114/Z 001-2025 6.2.10)."""
+
+    OWNER_UNCOOPERATIVE = "owner_uncooperative"  # 房主不配合采集: reported on the first occurrence
+    REPEATED_REFUSAL = "repeated_refusal"  # 多次出现屋内有人但拒不应答: reported at the rule version's threshold
 
 
 class RoomState(StrEnum):
@@ -72,6 +79,8 @@ class Visit(CollectionTable, table=True):
     next_visit_due: date | None = sqlmodel.Field(default=None, sa_type=Date)
     due_provisional: bool = False
     due_explanation: str | None = sqlmodel.Field(default=None, max_length=2000)
+    # DB 31114/Z 002-2025 6.5: 房主不配合采集 (only on a `refused` visit); server default for rows before 0008.
+    owner_uncooperative: bool = sqlmodel.Field(default=False, sa_column_kwargs={"server_default": false()})
     refusals_in_window: int | None = None
     refusal_reported: bool = False
     rule_version: int
@@ -115,6 +124,11 @@ class VisitIn(BaseModel):
     departure_intention: str | None = Field(
         default=None, max_length=1000, description="离开意向或其他特殊情况 (DB 31114/Z 001-2025 6.2.8)"
     )
+    owner_uncooperative: bool = Field(
+        default=False,
+        description="房主不配合采集 (DB 31114/Z 002-2025 6.5): the house owner does not cooperate with the collection; "
+        "reported to the 社区民警 at once (first occurrence). Only with outcome `refused`.",
+    )
     registration_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="registrations made during a `collected` visit"
     )
@@ -133,6 +147,7 @@ class VisitOut(BaseModel):
     next_visit_due: date | None = Field(description="YYYY-MM-DD, or null when no revisit is scheduled")
     due_provisional: bool = Field(description="true when the deadline lies past the known holiday calendar")
     due_explanation: str | None
+    owner_uncooperative: bool = Field(description="房主不配合采集 (DB 31114/Z 002-2025 6.5)")
     refusals_in_window: int | None
     refusal_reported: bool
     rule_version: int

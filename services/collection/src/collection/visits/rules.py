@@ -1,4 +1,4 @@
-"""Pure rules of visits: revisit deadlines, refusal counting, a room's derived status, the work-list order and the
+"""Pure rules of visits: revisit deadlines, refusal reports, a room's derived status, the work-list order and the
 overdue decision. No I/O: the caller passes the rule version, the calendar and the clock."""
 
 from collections.abc import Sequence
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from collection.visits.models import RoomState, VisitOutcome
+from collection.visits.models import RefusalGrounds, RoomState, VisitOutcome
 from jiading_shared.workdays import WorkdayCalendar, add_months
 
 # Deadlines are dates in Shanghai: a visit at 2026-09-30T23:30+08:00 counts from 30 September.
@@ -55,17 +55,37 @@ def revisit_deadline(
 class RefusalDecision:
     refusals_in_window: int
     report: bool
+    grounds: RefusalGrounds | None  # why the refusal is reportable (None: not yet); set even when already flagged
 
 
 def refusal_decision(
-    earlier_refusals: Sequence[datetime], visited_at: datetime, rules: VisitRules, *, already_flagged: bool
+    earlier_refusals: Sequence[datetime],
+    visited_at: datetime,
+    rules: VisitRules,
+    *,
+    already_flagged: bool,
+    owner_uncooperative: bool = False,
 ) -> RefusalDecision:
-    """Count this refusal with the earlier ones inside the window; report when the count reaches the threshold and
-    the room is not already flagged (DB 31114/Z 001-2025 6.2.10, DB 31114/Z 002-2025 6.5: 第一时间向社区民警报告).
-    A room stays flagged until it is collected, so a third refusal does not open a second report."""
+    """Count this refusal with the earlier ones inside the window and decide whether to report it to the 社区民警
+    (第一时间向社区民警报告, DB 31114/Z 002-2025 6.5, DB 31114/Z 001-2025 6.2.10). Grounds:
+    - 房主不配合采集 (owner_uncooperative): the first occurrence is reported;
+    - 多次 … 拒不应答: the count reaches the rule version's threshold.
+    The owner's non-cooperation wins when both hold: it is the more specific ground. Either way a flagged room is not
+    reported again: it stays flagged (one open report) until it is collected, so a later refusal, with or without
+    the owner's non-cooperation, does not open a second report."""
     window_start = visited_at - timedelta(days=rules.refusal_window_days)
     count = 1 + sum(1 for moment in earlier_refusals if window_start <= moment <= visited_at)
-    return RefusalDecision(count, count >= rules.refusal_threshold and not already_flagged)
+    grounds: RefusalGrounds | None = None
+    if owner_uncooperative:
+        grounds = RefusalGrounds.OWNER_UNCOOPERATIVE
+    elif count >= rules.refusal_threshold:
+        grounds = RefusalGrounds.REPEATED_REFUSAL
+    return RefusalDecision(count, grounds is not None and not already_flagged, grounds)
+
+
+def owner_uncooperative_allowed(outcome: VisitOutcome) -> bool:
+    """房主不配合采集 is a kind of refusal (DB 31114/Z 002-2025 6.5): it goes with a `refused` visit only."""
+    return outcome is VisitOutcome.REFUSED
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from collection.visits import rules
 from collection.visits.events import REFUSAL_REPORTED, VISIT_OVERDUE, RefusalReported, RevisitReason, VisitOverdue
 from collection.visits.models import (
+    RefusalGrounds,
     RoomState,
     RoomStatus,
     RoomStatusOut,
@@ -27,9 +28,9 @@ from collection.visits.models import (
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
 from jiading_shared.events.outbox import enqueue_many, enqueue_selected
+from jiading_shared.types import CLOCK_SKEW
 from jiading_shared.workdays import WorkdayCalendar
 
-CLOCK_SKEW = timedelta(minutes=5)
 UNASSIGNED = "unassigned"
 
 
@@ -107,6 +108,10 @@ def record_visit(
         raise field_error(422, "body.visited_at", "a visit cannot lie in the future")
     if data.registration_ids and data.outcome is not VisitOutcome.COLLECTED:
         raise field_error(422, "body.registration_ids", "registrations go with a `collected` visit only")
+    if data.owner_uncooperative and not rules.owner_uncooperative_allowed(data.outcome):
+        raise field_error(
+            422, "body.owner_uncooperative", "房主不配合采集 (owner_uncooperative) goes with a `refused` visit only"
+        )
     visited_on = rules.local_date(data.visited_at)
     rule_row = rules_in_force(session, visited_on)
     visit_rules = as_rules(rule_row)
@@ -117,6 +122,7 @@ def record_visit(
 
     refusals: int | None = None
     report = False
+    grounds: RefusalGrounds | None = None
     if data.outcome is VisitOutcome.REFUSED:
         window_start = data.visited_at - timedelta(days=visit_rules.refusal_window_days)
         earlier = session.exec(
@@ -131,8 +137,9 @@ def record_visit(
             data.visited_at,
             visit_rules,
             already_flagged=status.refusal_flagged_at is not None,
+            owner_uncooperative=data.owner_uncooperative,
         )
-        refusals, report = decision.refusals_in_window, decision.report
+        refusals, report, grounds = decision.refusals_in_window, decision.report, decision.grounds
 
     visit = Visit(
         room_id=room.room_id,
@@ -143,6 +150,7 @@ def record_visit(
         note=data.note,
         neighbour_info=data.neighbour_info,
         departure_intention=data.departure_intention,
+        owner_uncooperative=data.owner_uncooperative,
         next_visit_due=deadline.due if deadline else None,
         due_provisional=deadline.provisional if deadline else False,
         due_explanation=deadline.explanation if deadline else None,
@@ -165,6 +173,7 @@ def record_visit(
         if change.clears_flag:
             status.refusal_flagged_at = None
     if report:
+        assert grounds is not None  # a reported refusal always has its grounds (rules.refusal_decision)
         status.refusal_flagged_at = now
         payload = RefusalReported(
             room_id=room.room_id,
@@ -175,6 +184,7 @@ def record_visit(
             police_station=room.police_station,
             refusals=refusals or 1,
             last_visit_at=data.visited_at,
+            grounds=grounds,
         )
         enqueue(session, REFUSAL_REPORTED, payload, key=str(room.room_id))
     session.add(status)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from grid_dispatch.departments.rules import UnitType, serves_grid
 from grid_dispatch.rulesets.models import RoutingBody, RoutingRule, SlaDuration, SlaUnit, WorkingWindow
+from jiading_shared.types import CLOCK_SKEW
 from jiading_shared.workdays import WorkdayCalendar
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -132,8 +133,6 @@ COORDINATION_METHOD_LABELS: dict[CoordinationMethod, str] = {
     CoordinationMethod.RADIO: "电台",
     CoordinationMethod.ON_SITE: "现场",
 }
-# Entries are logged as they happen or just after; a few minutes of clock skew are tolerated.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def coordination_problem(
