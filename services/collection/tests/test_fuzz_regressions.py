@@ -28,7 +28,7 @@ def activity(**overrides: Any) -> dict[str, Any]:
         "committee": COMMITTEE,
         "form": "door_to_door",
         "venue_type": "rented_housing",
-        "held_at": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
+        "held_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),  # recorded after the activity (004 7.3)
         "place": "安亭村村委会",
         "organiser": "王警官",
         "participants": ["王警官", "李协管"],

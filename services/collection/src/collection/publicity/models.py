@@ -5,8 +5,8 @@ import uuid
 from datetime import date, datetime
 
 import sqlmodel
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Date, DateTime, ForeignKeyConstraint, Index, String, Uuid
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import JSON, Date, DateTime, ForeignKeyConstraint, Index, String, UniqueConstraint, Uuid
 
 from collection.publicity.rules import PublicityForm, VenueType
 from collection.tables import CollectionTable
@@ -56,6 +56,8 @@ class PublicityActivity(CollectionTable, table=True):
         ForeignKeyConstraint(["preparation_id"], ["publicity_preparation.id"], name="fk_activity_preparation"),
         ForeignKeyConstraint(["rule_version"], ["publicity_rule_version.version"], name="fk_activity_rule_version"),
         Index("ix_publicity_activity_committee_held", "committee", "held_at"),
+        # 7.3: a preparation belongs to one activity (NULLs, activities without one, do not collide).
+        UniqueConstraint("preparation_id", name="uq_publicity_activity_preparation"),
     )
 
     id: uuid.UUID = sqlmodel.Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
@@ -95,7 +97,9 @@ class PreparationIn(BaseModel):
 
     committee: str = Field(min_length=1, max_length=50, description="居/村委 code")
     form: PublicityForm = Field(description="centralised 集中 or experiential 体验式")
-    planned_at: datetime = Field(description="活动时间 (ISO 8601 with offset)")
+    planned_at: AwareDatetime = Field(
+        description="活动时间 (ISO 8601 with offset); at least the rule's days (7.3: 三天) after today, Shanghai time"
+    )
     place: str = Field(min_length=1, max_length=200, description="活动地点")
     materials: str = Field(min_length=1, max_length=1000, description="物资要求")
     people: str = Field(min_length=1, max_length=1000, description="参与人员情况")
@@ -127,14 +131,19 @@ class ActivityIn(BaseModel):
     committee: str = Field(min_length=1, max_length=50, description="居/村委 code")
     form: PublicityForm = Field(description="宣传形式 (§6)")
     venue_type: VenueType = Field(description="宣传场所 (§5.1–5.6)")
-    held_at: datetime = Field(description="时间 (ISO 8601 with offset)")
+    held_at: AwareDatetime = Field(description="时间 (ISO 8601 with offset); not in the future: filled in 活动后 (7.3)")
     place: str = Field(min_length=1, max_length=200, description="地点")
     organiser: str = Field(min_length=1, max_length=200, description="组织人员")
     participants: list[str] = Field(min_length=1, max_length=500, description="参与宣传人员签到")
     theme: str = Field(min_length=1, max_length=200, description="宣传活动主题")
     description: str = Field(min_length=1, max_length=4000, description="宣传活动情况")
-    photos: list[PhotoIn] = Field(default=[], max_length=20, description="附照片")
-    preparation_id: uuid.UUID | None = Field(default=None, description="required for 集中 / 体验式 (7.3)")
+    photos: list[PhotoIn] = Field(
+        default=[], max_length=20, description="附照片: at least one for 集中 / 体验式 (表 A.1)"
+    )
+    preparation_id: uuid.UUID | None = Field(
+        default=None,
+        description="required for 集中 / 体验式 (7.3): the preparation planned for this activity's day, used once",
+    )
 
 
 class ActivityOut(BaseModel):

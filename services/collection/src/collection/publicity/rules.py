@@ -2,8 +2,10 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from jiading_shared.types import CLOCK_SKEW
 
 
 class PublicityForm(StrEnum):
@@ -48,6 +50,9 @@ VENUE_LABELS = {
 # 004 7.3: only 集中 and 体验式 activities need the preparation record.
 NEEDS_PREPARATION = frozenset({PublicityForm.CENTRALISED, PublicityForm.EXPERIENTIAL})
 
+# 表 A.1 宣传活动情况（附照片）: the 集中 (7.3) and 体验式 records carry at least one photo.
+NEEDS_PHOTOS = NEEDS_PREPARATION
+
 
 @dataclass(frozen=True)
 class PublicityRules:
@@ -63,6 +68,24 @@ def preparation_problem(prepared_on: date, activity_on: date, rules: PublicityRu
         return (
             f"the preparation was recorded on {prepared_on}; for an activity on {activity_on} it is due by {latest} "
             f"({rules.preparation_days_before} days before, DB 31114/Z 004-2025 7.3, rule version {rules.version})"
+        )
+    return None
+
+
+def held_at_problem(held_at: datetime, now: datetime) -> str | None:
+    """Why an activity held at `held_at` cannot be recorded at `now` (None: it can). The record is filled in after
+    the activity (7.3 活动后及时填写), so it never lies in the future and never counts toward 7.5 in advance."""
+    if held_at > now + CLOCK_SKEW:
+        return "the activity lies in the future; record it after it was held (DB 31114/Z 004-2025 7.3)"
+    return None
+
+
+def planned_date_problem(planned_on: date, activity_on: date) -> str | None:
+    """Why a preparation planned for `planned_on` does not belong to an activity held on `activity_on` (local dates)."""
+    if planned_on != activity_on:
+        return (
+            f"the preparation is for an activity on {planned_on}, this activity was held on {activity_on} "
+            "(DB 31114/Z 004-2025 7.3: the preparation fixes the 活动时间)"
         )
     return None
 

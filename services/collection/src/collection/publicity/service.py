@@ -3,6 +3,7 @@ once-per-committee-month `publicity.month_missed` event."""
 
 import base64
 import binascii
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -27,8 +28,10 @@ from collection.publicity.models import (
 )
 from collection.visits.rules import LOCAL_ZONE, local_date
 from jiading_shared.blobs import BlobStore
+from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
+from jiading_shared.types import assume_utc
 
 
 def rules_in_force(session: Session, on: date) -> PublicityRuleVersion:
@@ -66,43 +69,94 @@ def committee_or_422(session: Session, code: str, allowed: frozenset[str] | None
 
 
 def record_preparation(
-    session: Session, data: PreparationIn, *, allowed: frozenset[str] | None, by: str
+    session: Session,
+    data: PreparationIn,
+    *,
+    allowed: frozenset[str] | None,
+    by: str,
+    now: datetime | None = None,
 ) -> PublicityPreparation:
+    now = now or datetime.now(UTC)
     committee_or_422(session, data.committee, allowed)
     if data.form not in rules.NEEDS_PREPARATION:
         raise field_error(422, "body.form", "preparation records are for 集中 and 体验式 activities (7.3)")
+    # A preparation recorded later than 7.3 allows could never back its activity: say so now, not after the event.
+    planned_on = local_date(data.planned_at)
+    problem = rules.preparation_problem(local_date(now), planned_on, as_rules(rules_in_force(session, planned_on)))
+    if problem:
+        raise field_error(422, "body.planned_at", problem, slug="preparation-too-late")
     row = PublicityPreparation(
         committee=data.committee,
         form=data.form.value,
-        planned_at=data.planned_at,
+        planned_at=data.planned_at.astimezone(UTC),  # SQLite keeps no offset: every stored time is UTC
         place=data.place,
         materials=data.materials,
         people=data.people,
         recorded_by=by,
-        recorded_at=datetime.now(UTC),
+        recorded_at=now,
     )
     session.add(row)
     session.flush()
     return row
 
 
+def _preparation_for(
+    session: Session, data: ActivityIn, activity_on: date, version: PublicityRuleVersion
+) -> PublicityPreparation:
+    """The activity's own preparation (7.3): same committee and form, planned for its day, in time, not yet used."""
+    if data.preparation_id is None:
+        raise field_error(422, "body.preparation_id", "a 集中 or 体验式 activity needs its preparation record (7.3)")
+    # Locked: two activities naming the same preparation at once are serialised, and the second gets the 409.
+    preparation = session.get(PublicityPreparation, data.preparation_id, with_for_update=True)
+    if preparation is None or preparation.committee != data.committee or preparation.form != data.form.value:
+        raise field_error(422, "body.preparation_id", "no preparation of this committee for this form")
+    problem = rules.planned_date_problem(local_date(assume_utc(preparation.planned_at)), activity_on)
+    if problem:
+        raise field_error(422, "body.preparation_id", problem, slug="preparation-other-day")
+    problem = rules.preparation_problem(local_date(assume_utc(preparation.recorded_at)), activity_on, as_rules(version))
+    if problem:
+        raise field_error(422, "body.preparation_id", problem, slug="preparation-too-late")
+    used = _activity_of(session, preparation.id)
+    if used is not None:
+        raise used
+    return preparation
+
+
+def _activity_of(session: Session, preparation_id: uuid.UUID) -> ProblemError | None:
+    """The 409 for a preparation that already backs an activity (None: it backs none)."""
+    other = session.exec(select(PublicityActivity.id).where(PublicityActivity.preparation_id == preparation_id)).first()
+    if other is None:
+        return None
+    return field_error(
+        409,
+        "body.preparation_id",
+        f"the preparation already belongs to activity {other}; each activity has its own (7.3)",
+        slug="preparation-used",
+    )
+
+
 def record_activity(
-    session: Session, blobs: BlobStore, data: ActivityIn, *, allowed: frozenset[str] | None, by: str
+    session: Session,
+    blobs: BlobStore,
+    data: ActivityIn,
+    *,
+    allowed: frozenset[str] | None,
+    by: str,
+    now: datetime | None = None,
 ) -> PublicityActivity:
+    now = now or datetime.now(UTC)
     committee_or_422(session, data.committee, allowed)
+    problem = rules.held_at_problem(data.held_at, now)
+    if problem:
+        raise field_error(422, "body.held_at", problem)
+    if data.form in rules.NEEDS_PHOTOS and not data.photos:
+        raise field_error(422, "body.photos", "a 集中 or 体验式 activity is recorded with photos (表 A.1 附照片)")
     activity_on = local_date(data.held_at)
     version = rules_in_force(session, activity_on)
-    if data.form in rules.NEEDS_PREPARATION:
-        if data.preparation_id is None:
-            raise field_error(
-                422, "body.preparation_id", "a 集中 or 体验式 activity needs its preparation record (7.3)"
-            )
-        preparation = session.get(PublicityPreparation, data.preparation_id)
-        if preparation is None or preparation.committee != data.committee or preparation.form != data.form.value:
-            raise field_error(422, "body.preparation_id", "no preparation of this committee for this form")
-        problem = rules.preparation_problem(local_date(preparation.recorded_at), activity_on, as_rules(version))
-        if problem:
-            raise field_error(422, "body.preparation_id", problem, slug="preparation-too-late")
+    preparation = (
+        _preparation_for(session, data, activity_on, version) if data.form in rules.NEEDS_PREPARATION else None
+    )
+    # The checks above come first: a refused record stores no photo.
     photos = []
     for position, photo in enumerate(data.photos):
         field = f"body.photos.{position}.content_base64"
@@ -116,20 +170,24 @@ def record_activity(
         committee=data.committee,
         form=data.form.value,
         venue_type=data.venue_type.value,
-        held_at=data.held_at,
+        held_at=data.held_at.astimezone(UTC),  # SQLite keeps no offset: every stored time is UTC
         place=data.place,
         organiser=data.organiser,
         participants=data.participants,
         theme=data.theme,
         description=data.description,
         photos=photos,
-        preparation_id=data.preparation_id if data.form in rules.NEEDS_PREPARATION else None,
+        preparation_id=None if preparation is None else preparation.id,
         rule_version=version.version,
         recorded_by=by,
-        recorded_at=datetime.now(UTC),
+        recorded_at=now,
     )
-    session.add(row)
-    session.flush()
+    # The unique link is the backstop when the lock is not enough (SQLite has no row locks; it serialises writers).
+    with conflict_on_unique_violation(
+        session, lambda: None if preparation is None else _activity_of(session, preparation.id)
+    ):
+        session.add(row)
+        session.flush()
     return row
 
 
