@@ -249,3 +249,110 @@ def test_sketch_upload_rejects_wrong_types_oversized_and_empty_files(
     assert client.put(url, content=b"", headers=headers).status_code == 422
     assert client.put(url, content=PNG, headers=collector(settings, "collector-8")).status_code == 404
     assert client.get(url, headers=headers).status_code == 404
+
+
+CERTIFICATE_UPDATED = "cn.jiading.collection.building.room_certificate_updated.v1"
+
+
+def test_room_certificate_data_shown_later_is_recorded_by_the_areas_collector(
+    client: TestClient, settings: CollectionSettings
+) -> None:
+    # DB 31114/Z 002-2025 6.3 (房主…出示身份证、权证信息…并按要求采集) with 6.1 (权证信息填写具体到间): the owner
+    # may show the certificate on a later visit, so the area's 协管员 records it on the room after registration.
+    setup_places(client, settings)
+    created = register_building(client, settings, "31011401", "31011402")
+    room_id = created["rooms"][0]["id"]
+    certificate = {
+        "certificate_no": "沪房地嘉字(2019)第012345号",
+        "certificate_holder": "王小明",
+        "floor_area_m2": 58.5,
+    }
+
+    response = client.patch(f"/api/v1/rooms/{room_id}", json=certificate, headers=collector(settings))
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "id": room_id,
+        "room_no": "101",
+        "house_code": "31011401",
+        "certificate_no": "沪房地嘉字(2019)第012345号",
+        "certificate_holder": "王*明",
+        "floor_area_m2": 58.5,
+    }
+    rooms = client.get(f"/api/v1/buildings/{created['id']}", headers=police(settings)).json()["rooms"]
+    assert [room["certificate_no"] for room in rooms] == ["沪房地嘉字(2019)第012345号", None]
+    [event] = [row for row in outbox_rows(settings) if row["event_type"] == CERTIFICATE_UPDATED]
+    payload = json.loads(event["payload"])
+    assert (payload["room_id"], payload["house_code"], payload["area"], payload["updated_by"]) == (
+        room_id,
+        "31011401",
+        AREA,
+        "collector-7",
+    )
+    assert payload["changed"] == ["certificate_holder", "certificate_no", "floor_area_m2"]
+    assert "王小明" not in event["payload"]
+    assert event["event_key"] == created["id"]
+
+    # Only the fields sent change; null clears one. The administrator may correct it too.
+    cleared = client.patch(f"/api/v1/rooms/{room_id}", json={"floor_area_m2": None}, headers=admin(settings))
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["certificate_no"], cleared.json()["floor_area_m2"]) == ("沪房地嘉字(2019)第012345号", None)
+    assert query_rows(settings, "SELECT certificate_holder, floor_area_m2 FROM room WHERE room_no = '101'") == [
+        {"certificate_holder": "王小明", "floor_area_m2": None}
+    ]
+    events = [row for row in outbox_rows(settings) if row["event_type"] == CERTIFICATE_UPDATED]
+    assert [json.loads(row["payload"])["changed"] for row in events] == [
+        ["certificate_holder", "certificate_no", "floor_area_m2"],
+        ["floor_area_m2"],
+    ]
+
+
+def test_room_of_another_area_reads_as_not_found_and_is_not_changed(
+    client: TestClient, settings: CollectionSettings
+) -> None:
+    # DB 31114/Z 002-2025 6.1: each 协管员 collects in their own 责任区; another area's room answers as an unknown one.
+    setup_places(client, settings)
+    created = register_building(client, settings, "31011401")
+    url = f"/api/v1/rooms/{created['rooms'][0]['id']}"
+    body = {"certificate_no": "沪房地嘉字(2020)第000001号"}
+
+    other_collector = client.patch(url, json=body, headers=collector(settings, "collector-8"))
+    unknown = client.patch("/api/v1/rooms/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00", json=body, headers=collector(settings))
+    station_police = client.patch(url, json=body, headers=police(settings))
+
+    assert (other_collector.status_code, unknown.status_code) == (404, 404)
+    assert other_collector.headers["content-type"] == "application/problem+json"
+    assert other_collector.json()["type"] == unknown.json()["type"]
+    assert station_police.status_code == 403  # the police supervise; the 协管员 collect (002 §4)
+    assert query_rows(settings, "SELECT certificate_no FROM room") == [{"certificate_no": None}]
+    assert [row for row in outbox_rows(settings) if row["event_type"] == CERTIFICATE_UPDATED] == []
+
+
+def test_room_certificate_update_is_checked_as_at_registration(
+    client: TestClient, settings: CollectionSettings
+) -> None:
+    # DB 31114/Z 002-2025 6.1, 6.3: the certificate data are checked as when the building is registered; the room
+    # number and the house code (001 A.2.2) are not changed here.
+    setup_places(client, settings)
+    body = building("31011401")
+    body["rooms"][0] |= {"certificate_no": "沪房地嘉字(2019)第012345号", "floor_area_m2": 58.5}
+    created = client.post("/api/v1/buildings", json=body, headers=collector(settings)).json()
+    url = f"/api/v1/rooms/{created['rooms'][0]['id']}"
+
+    for sent, field in (
+        ({"floor_area_m2": 0}, "body.floor_area_m2"),
+        ({"floor_area_m2": "many"}, "body.floor_area_m2"),
+        ({"certificate_no": "   "}, "body.certificate_no"),
+        ({"certificate_holder": "王" * 101}, "body.certificate_holder"),
+        ({"house_code": "31011499"}, "body.house_code"),
+        ({}, "body"),
+    ):
+        response = client.patch(url, json=sent, headers=collector(settings))
+        assert response.status_code == 422, (sent, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [error["field"] for error in response.json()["errors"]] == [field], sent
+
+    assert query_rows(settings, "SELECT house_code, certificate_no, floor_area_m2 FROM room") == [
+        {"house_code": "31011401", "certificate_no": "沪房地嘉字(2019)第012345号", "floor_area_m2": 58.5}
+    ]
+    assert [row for row in outbox_rows(settings) if row["event_type"] == CERTIFICATE_UPDATED] == []

@@ -1,6 +1,14 @@
 """Reading the key-house list (DB 31114/Z 003-2025 5.1.1): per-row problems with line, field and reason."""
 
-from collection.key_houses.rules import RowProblem, parse_key_house_csv
+from collection.key_houses.rules import (
+    NewResident,
+    RowProblem,
+    VerifierRole,
+    new_resident_problem,
+    parse_key_house_csv,
+    verifier_role,
+)
+from collection.registrations.rules import RegistrationAction
 
 
 def test_valid_list_with_english_header() -> None:
@@ -57,3 +65,28 @@ def test_header_without_rows_is_a_problem() -> None:
 
 
 HEADER_ONLY = "house_code,house_type,maintenance_requirement\n"
+
+
+def test_the_check_is_recorded_in_the_role_the_caller_holds_for_the_task() -> None:
+    # DB 31114/Z 003-2025 4.2, 5.1.3: the area's 协管员 checks; 4.1, 5.1.2: the station's 社区民警 checks on site too.
+    assert verifier_role(collector_of_area=True, police_of_station=True, admin=False) is VerifierRole.COLLECTOR
+    assert verifier_role(collector_of_area=False, police_of_station=True, admin=True) is VerifierRole.COMMUNITY_POLICE
+    assert verifier_role(collector_of_area=False, police_of_station=False, admin=True) is VerifierRole.ADMIN
+    assert verifier_role(collector_of_area=False, police_of_station=False, admin=False) is None
+
+
+def test_people_found_at_a_key_house_are_registered_there_only() -> None:
+    # DB 31114/Z 001-2025 A.2.3: a form is 登记 or 注销; a newcomer at the key house needs a 登记 form for this house.
+    register = RegistrationAction.REGISTER
+    assert new_resident_problem([NewResident("31011401", register)] * 2, "31011401") is None
+    assert new_resident_problem([], "31011401") is None
+    assert new_resident_problem(
+        [NewResident("31011401", register), NewResident("31011401", RegistrationAction.DEREGISTER)], "31011401"
+    ) == (
+        "body.new_residents.1.action",
+        "a 注销 (deregister) form cannot register a newcomer; list the registration under moved_out",
+    )
+    assert new_resident_problem([NewResident("31011402", register)], "31011401") == (
+        "body.new_residents.0.house_code",
+        "the key house is 31011401",
+    )

@@ -2,6 +2,8 @@
 problems), tasks go to the area's 协管员, a verification updates the people registered there and publishes
 key_house.verified, the police follow the progress per station."""
 
+import json
+
 from fastapi.testclient import TestClient
 
 from collection.main import build_app
@@ -146,6 +148,10 @@ def test_verification_updates_the_people_and_publishes_the_event(client: TestCli
     events = [row for row in outbox_rows(settings) if row["event_type"] == VERIFIED]
     assert len(events) == 1
     assert '"persons_deregistered":1' in events[0]["payload"].replace(" ", "")
+    assert (json.loads(events[0]["payload"])["verified_by"], json.loads(events[0]["payload"])["verified_role"]) == (
+        "collector-7",
+        "collector",
+    )
     again = client.post(
         f"/api/v1/key-house-tasks/{task['id']}/verification",
         json={"verified_at": "2025-11-21T10:00:00+08:00", "still_resident": [stays["id"]]},
@@ -197,3 +203,79 @@ def test_police_see_progress_per_station(client: TestClient, settings) -> None:
     assert client.get("/api/v1/key-houses/progress", headers=collector(settings)).status_code == 403
     assert upload(client, settings, HEADER).json()["errors"][0]["field"] == "line 1.file"
     assert client.post("/api/v1/key-house-lists", content=b"x", headers=collector(settings)).status_code == 403
+
+
+def test_a_deregistration_form_cannot_register_a_newcomer(client: TestClient, settings) -> None:
+    # DB 31114/Z 001-2025 A.2.3 (登记 / 注销) with 003-2025 5.1.4: the people found at the key house are registered;
+    # a 注销 form among them is refused naming its action, and nothing of the check is written.
+    places(client, settings)
+    leaves = client.post("/api/v1/registrations", json=form(), headers=collector(settings)).json()
+    upload(client, settings, HEADER + "31011401,群租房,每月核查\n")
+    task = _task_of(client, settings, "31011401")
+    newcomers = [
+        form(id_number=id_number(sequence="789"), name="王五"),
+        form(id_number=id_number(sequence="456"), name="李四", action="注销"),
+    ]
+
+    response = client.post(
+        f"/api/v1/key-house-tasks/{task['id']}/verification",
+        json={
+            "verified_at": "2025-11-21T10:00:00+08:00",
+            "moved_out": [{"registration_id": leaves["id"]}],
+            "new_residents": newcomers,
+        },
+        headers=collector(settings),
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [error["field"] for error in response.json()["errors"]] == ["body.new_residents.1.action"]
+    assert query_rows(settings, "SELECT name, status FROM registration") == [{"name": "张三明", "status": "active"}]
+    assert query_rows(settings, "SELECT status, verified_by FROM key_house_task") == [
+        {"status": "pending", "verified_by": None}
+    ]
+    assert [row for row in outbox_rows(settings) if row["event_type"] == VERIFIED] == []
+
+
+def test_the_station_police_record_a_check_and_other_stations_cannot_see_the_task(client: TestClient, settings) -> None:
+    # DB 31114/Z 003-2025 4.1, 5.1.2: the 社区民警 goes on site himself (实地上门进行信息核查、系统维护) for the key
+    # houses of his station; the check records who did it and in which role. Another station's police, or another
+    # area's 协管员, get 404 as for an unknown task (its existence is not revealed).
+    places(client, settings)
+    stays = client.post("/api/v1/registrations", json=form(), headers=collector(settings)).json()
+    upload(client, settings, HEADER + "31011401,群租房,每月核查\n")
+    task = _task_of(client, settings, "31011401")
+    url = f"/api/v1/key-house-tasks/{task['id']}/verification"
+    body = {"verified_at": "2025-11-21T10:00:00+08:00", "still_resident": [stays["id"]], "note": "民警上门核查"}
+
+    other_station = client.post(url, json=body, headers=police(settings, "ps-huangdu"))
+    other_collector = client.post(url, json=body, headers=collector(settings, "collector-8"))
+
+    assert (other_station.status_code, other_collector.status_code) == (404, 404)
+    unknown = client.post(
+        "/api/v1/key-house-tasks/7f1c3b52-9d0e-4b8a-9a57-0d6c1c1e2f00/verification",
+        json=body,
+        headers=police(settings, "ps-huangdu"),
+    )
+    assert [(r.status_code, r.json()["type"], r.json()["title"]) for r in (other_station, other_collector)] == [
+        (unknown.status_code, unknown.json()["type"], unknown.json()["title"])
+    ] * 2
+    assert query_rows(settings, "SELECT status FROM key_house_task") == [{"status": "pending"}]
+
+    response = client.post(url, json=body, headers=police(settings))
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["status"], response.json()["verified_by"], response.json()["persons_confirmed"]) == (
+        "verified",
+        "police-ps-anting",
+        1,
+    )
+    assert response.json()["verified_role"] == "community_police"
+    assert query_rows(settings, "SELECT verified_role FROM key_house_task") == [{"verified_role": "community_police"}]
+    [event] = [row for row in outbox_rows(settings) if row["event_type"] == VERIFIED]
+    payload = json.loads(event["payload"])
+    assert (payload["verified_by"], payload["verified_role"], payload["police_station"]) == (
+        "police-ps-anting",
+        "community_police",
+        "ps-anting",
+    )

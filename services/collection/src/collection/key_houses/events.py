@@ -15,7 +15,10 @@ class KeyHouseVerified(BaseModel):
     area: str = Field(description="责任区 code")
     police_station: str = Field(description="派出所 that issued the list")
     house_type: str = Field(description="重点房类型 as in the list")
-    verified_by: str
+    verified_by: str = Field(description="subject of whoever recorded the check")
+    verified_role: str = Field(
+        description="role the check was recorded in: collector (社区综合协管员), community_police (社区民警), admin"
+    )
     verified_at: datetime
     persons_confirmed: int
     persons_deregistered: int
@@ -27,5 +30,6 @@ KEY_HOUSE_VERIFIED = define_event(
     aggregate="key_house",
     name="verified",
     payload=KeyHouseVerified,
-    description="A key house (重点房) was checked by the area's 协管员, its people updated (003 5.1.4).",
+    description="A key house (重点房) was checked by the area's 协管员 or the station's 社区民警, its people updated "
+    "(003 5.1.2, 5.1.4).",
 )

@@ -9,6 +9,7 @@ import sqlmodel
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import DateTime, ForeignKeyConstraint, Index, String, Uuid
 
+from collection.key_houses.rules import VerifierRole
 from collection.registrations.models import RegistrationIn
 from collection.tables import CollectionTable
 from jiading_shared.types import UtcDateTime
@@ -56,6 +57,8 @@ class KeyHouseTask(CollectionTable, table=True):
     status: str = sqlmodel.Field(sa_type=String(20), default=TaskStatus.PENDING.value)
     created_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
     verified_by: str | None = sqlmodel.Field(default=None, max_length=200)
+    # collector / community_police / admin (VerifierRole): who went on site is part of the record (003 5.1.2).
+    verified_role: str | None = sqlmodel.Field(default=None, max_length=20)
     verified_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
     note: str | None = sqlmodel.Field(default=None, max_length=2000)
     persons_confirmed: int | None = None
@@ -93,6 +96,9 @@ class KeyHouseTaskOut(BaseModel):
     status: TaskStatus
     created_at: UtcDateTime
     verified_by: str | None
+    verified_role: VerifierRole | None = Field(
+        default=None, description="协管员 (collector) or 社区民警 (community_police) on site, or admin correction"
+    )
     verified_at: UtcDateTime | None
     note: str | None
     persons_confirmed: int | None

@@ -7,9 +7,12 @@ its line (the header is line 1), the field and the reason."""
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from collection.places.rules import HOUSE_CODE_PATTERN
+from collection.registrations.rules import RegistrationAction
 
 HEADER_ALIASES = {
     "house_code": "house_code",
@@ -79,3 +82,45 @@ def parse_key_house_csv(text: str) -> tuple[list[KeyHouseRow], list[RowProblem]]
     if not rows and not problems:
         problems.append(RowProblem(1, "file", "the list has no rows"))
     return rows, problems
+
+
+class VerifierRole(StrEnum):
+    """In which role a key-house check was recorded."""
+
+    COLLECTOR = "collector"  # 社区综合协管员 of the area (003 4.2, 5.1.3)
+    COMMUNITY_POLICE = "community_police"  # 社区民警 of the station, on site himself (003 4.1, 5.1.2)
+    ADMIN = "admin"  # 管理员, corrections only
+
+
+def verifier_role(*, collector_of_area: bool, police_of_station: bool, admin: bool) -> VerifierRole | None:
+    """The role a caller records a check in, or None when the task is none of theirs. The area's collector comes
+    first: a token with both roles working in their own area is doing the collector's job."""
+    if collector_of_area:
+        return VerifierRole.COLLECTOR
+    if police_of_station:
+        return VerifierRole.COMMUNITY_POLICE
+    if admin:
+        return VerifierRole.ADMIN
+    return None
+
+
+@dataclass(frozen=True)
+class NewResident:
+    house_code: str
+    action: RegistrationAction
+
+
+def new_resident_problem(residents: Sequence[NewResident], house_code: str) -> tuple[str, str] | None:
+    """(field, message) of the first person found at the key house who cannot be registered by this check, or None.
+
+    DB 31114/Z 001-2025 A.2.3: a form is either 登记 or 注销; people found at the house are registered, so a 注销
+    form here is refused: a person leaving is listed under `moved_out`."""
+    for position, resident in enumerate(residents):
+        if resident.house_code != house_code:
+            return f"body.new_residents.{position}.house_code", f"the key house is {house_code}"
+        if resident.action is not RegistrationAction.REGISTER:
+            return (
+                f"body.new_residents.{position}.action",
+                "a 注销 (deregister) form cannot register a newcomer; list the registration under moved_out",
+            )
+    return None

@@ -18,7 +18,7 @@ from collection.key_houses.models import (
     TaskStatus,
     VerificationIn,
 )
-from collection.key_houses.rules import RowProblem, parse_key_house_csv
+from collection.key_houses.rules import NewResident, RowProblem, VerifierRole, new_resident_problem, parse_key_house_csv
 from collection.places.models import Area, Building, Room
 from collection.places.scope import AreaScope
 from collection.registrations import service as registrations
@@ -116,12 +116,26 @@ def import_list(
 
 
 def verify(
-    session: Session, vault: PiiVault, task: KeyHouseTask, data: VerificationIn, *, by: str, today: date
+    session: Session,
+    vault: PiiVault,
+    task: KeyHouseTask,
+    data: VerificationIn,
+    *,
+    by: str,
+    role: VerifierRole,
+    today: date,
 ) -> KeyHouseTask:
     """Apply the check to the people of the room (003 5.1.4) and close the task: every active registration must be
-    accounted for, moved-out people are deregistered, newly found people registered; then `key_house.verified`."""
+    accounted for, moved-out people are deregistered, newly found people registered; then `key_house.verified`
+    naming who checked and in which role (the area's 协管员, or the station's 社区民警 on site, 003 5.1.2)."""
     if task.status != TaskStatus.PENDING.value:
         raise ProblemError(409, "not-pending", f"key-house task {task.id} is {task.status}")
+    # Checked before anything is written: the forms of the people found must register them at this house.
+    problem = new_resident_problem(
+        [NewResident(form.house_code, form.action) for form in data.new_residents], task.house_code
+    )
+    if problem is not None:
+        raise field_error(422, *problem)
     active = {row.id: row for row in registrations.registrations_of_room(session, task.room_id, active_only=True)}
     moved = {item.registration_id: item for item in data.moved_out}
     for position, registration_id in enumerate(data.still_resident):
@@ -146,8 +160,6 @@ def verify(
     place = registrations.place_of_room(session, task.room_id)
     assert place is not None
     for position, form in enumerate(data.new_residents):
-        if form.house_code != task.house_code:
-            raise field_error(422, f"body.new_residents.{position}.house_code", f"the key house is {task.house_code}")
         try:
             registrations.register(
                 session, vault, form, place, channel=RegistrationChannel.VISIT, registered_by=by, today=today
@@ -158,6 +170,7 @@ def verify(
             raise
     task.status = TaskStatus.VERIFIED.value
     task.verified_by = by
+    task.verified_role = role.value
     task.verified_at = data.verified_at
     task.note = data.note
     task.persons_confirmed = len(data.still_resident)
@@ -176,6 +189,7 @@ def verify(
             police_station=task.police_station,
             house_type=task.house_type,
             verified_by=by,
+            verified_role=role.value,
             verified_at=data.verified_at,
             persons_confirmed=task.persons_confirmed,
             persons_deregistered=task.persons_deregistered,

@@ -1,5 +1,5 @@
-"""HTTP routes of key houses (重点房, DB 31114/Z 003-2025): the police upload the list, the area's 协管员 verify,
-the police follow the progress per station."""
+"""HTTP routes of key houses (重点房, DB 31114/Z 003-2025): the police upload the list, the area's 协管员 (or the
+station's 社区民警 on site) verify, the police follow the progress per station."""
 
 import uuid
 from datetime import UTC, datetime
@@ -16,7 +16,8 @@ from collection.key_houses.models import (
     TaskStatus,
     VerificationIn,
 )
-from collection.places.scope import collection_scope, read_scope, supervision_scope
+from collection.key_houses.rules import verifier_role
+from collection.places.scope import collector_areas, read_scope, station_areas, supervision_scope
 from collection.visits.rules import local_date
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.blobs import text_upload
@@ -28,7 +29,8 @@ router = APIRouter(tags=["key houses 重点房"])
 
 Police = Annotated[Principal, Depends(require_roles(Role.COMMUNITY_POLICE, Role.ADMIN))]
 Reader = Annotated[Principal, Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE))]
-Collector = Annotated[Principal, Depends(require_roles(Role.COLLECTOR))]
+# 003 4.2, 5.1.3: the area's 协管员 check; 003 4.1, 5.1.2: the station's 社区民警 check on site too.
+Verifier = Annotated[Principal, Depends(require_roles(Role.COLLECTOR, Role.COMMUNITY_POLICE))]
 MAX_LIST_BYTES = 10 * 1024 * 1024
 
 
@@ -72,20 +74,30 @@ def list_key_house_tasks(
 
 @router.post(
     "/key-house-tasks/{task_id}/verification",
-    summary="Record the check of a key house: confirm, deregister and register its people; publishes "
-    "key_house.verified",
+    summary="Record the check of a key house (by the area's 协管员 or the station's 社区民警): confirm, deregister "
+    "and register its people; publishes key_house.verified",
 )
 def verify_key_house(
     task_id: uuid.UUID,
     body: Annotated[VerificationIn, Body()],
-    principal: Collector,
+    principal: Verifier,
     session: SessionDep,
     vault: PiiDep,
 ) -> KeyHouseTaskOut:
     task = session.get(KeyHouseTask, task_id)
-    if task is None or not collection_scope(session, principal).allows(task.area):
+    role = None
+    if task is not None:
+        role = verifier_role(
+            collector_of_area=principal.has_role(Role.COLLECTOR)
+            and task.area in collector_areas(session, principal.sub),
+            police_of_station=principal.has_role(Role.COMMUNITY_POLICE)
+            and task.area in station_areas(session, principal.dept),
+            admin=principal.is_admin,
+        )
+    if task is None or role is None:
+        # Another area's or station's task answers as an unknown one (its existence is not revealed).
         raise ProblemError(404, "key-house-task-not-found", f"no key-house task {task_id}")
-    done = service.verify(session, vault, task, body, by=principal.sub, today=local_date(datetime.now(UTC)))
+    done = service.verify(session, vault, task, body, by=principal.sub, role=role, today=local_date(datetime.now(UTC)))
     return KeyHouseTaskOut.model_validate(done, from_attributes=True)
 
 

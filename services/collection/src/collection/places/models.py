@@ -3,6 +3,7 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import sqlmodel
 from pydantic import BaseModel, ConfigDict, Field
@@ -175,14 +176,31 @@ class AreaOut(BaseModel):
     collectors: list[CollectorOut]
 
 
+# 权证信息 of a room (DB 31114/Z 002-2025 6.1, 6.3): the same checks at registration and on a later update.
+CertificateNo = Annotated[str | None, Field(default=None, min_length=1, max_length=100, description="权证编号")]
+CertificateHolder = Annotated[str | None, Field(default=None, min_length=1, max_length=100, description="权利人")]
+FloorArea = Annotated[float | None, Field(default=None, gt=0, le=100_000, description="建筑面积 (m²)")]
+
+
 class RoomIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     room_no: str = Field(min_length=1, max_length=20, description="间 (房间号), e.g. 101")
     house_code: str = Field(pattern=HOUSE_CODE_PATTERN, description="房屋编码: exactly 8 digits")
-    certificate_no: str | None = Field(default=None, min_length=1, max_length=100, description="权证编号")
-    certificate_holder: str | None = Field(default=None, min_length=1, max_length=100, description="权利人")
-    floor_area_m2: float | None = Field(default=None, gt=0, le=100_000, description="建筑面积 (m²)")
+    certificate_no: CertificateNo
+    certificate_holder: CertificateHolder
+    floor_area_m2: FloorArea
+
+
+class RoomCertificateIn(BaseModel):
+    """权证信息 of one room as the owner shows it on a later visit (DB 31114/Z 002-2025 6.3): only the fields sent
+    change, null clears one. The room number and house code are not changed here."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    certificate_no: CertificateNo
+    certificate_holder: CertificateHolder
+    floor_area_m2: FloorArea
 
 
 class BuildingIn(BaseModel):

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, delete, select
 
-from collection.places.events import BUILDING_REGISTERED, BuildingRegistered, RegisteredRoom
+from collection.places.events import (
+    BUILDING_REGISTERED,
+    ROOM_CERTIFICATE_UPDATED,
+    BuildingRegistered,
+    RegisteredRoom,
+    RoomCertificateUpdated,
+)
 from collection.places.models import (
     Area,
     AreaCollector,
@@ -21,6 +27,7 @@ from collection.places.models import (
     CommitteeIn,
     CommitteeOut,
     Room,
+    RoomCertificateIn,
     RoomOut,
     SketchOut,
     Town,
@@ -184,6 +191,42 @@ def store_sketch(session: Session, blobs: BlobStore, building: Building, data: b
     sketch = _sketch_out(building)
     assert sketch is not None
     return sketch
+
+
+def get_room_row(session: Session, room_id: uuid.UUID) -> tuple[Room, Building] | None:
+    room = session.get(Room, room_id)
+    building = session.get(Building, room.building_id) if room else None
+    if room is None or building is None:
+        return None
+    return room, building
+
+
+def update_room_certificate(
+    session: Session, room: Room, building: Building, data: RoomCertificateIn, *, updated_by: str
+) -> RoomOut:
+    """Set the fields sent of the room's 权证信息 (002 6.3); queue `building.room_certificate_updated` when any
+    value changed, naming the fields and who changed them (the room table keeps no history)."""
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        raise field_error(422, "body", "send at least one of certificate_no, certificate_holder, floor_area_m2")
+    changed = sorted(name for name, value in changes.items() if getattr(room, name) != value)
+    for name, value in changes.items():
+        setattr(room, name, value)
+    session.add(room)
+    session.flush()
+    if changed:
+        payload = RoomCertificateUpdated(
+            building_id=building.id,
+            room_id=room.id,
+            room_no=room.room_no,
+            house_code=room.house_code,
+            area=building.area,
+            changed=changed,
+            updated_by=updated_by,
+            updated_at=datetime.now(UTC),
+        )
+        enqueue(session, ROOM_CERTIFICATE_UPDATED, payload, key=str(building.id))
+    return room_out(room)
 
 
 def _reject_repeated_rooms(data: BuildingIn) -> None:

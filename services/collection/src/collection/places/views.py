@@ -17,6 +17,8 @@ from collection.places.models import (
     CollectorsIn,
     CommitteeIn,
     CommitteeOut,
+    RoomCertificateIn,
+    RoomOut,
     SketchOut,
     TownIn,
     TownOut,
@@ -137,3 +139,17 @@ def download_sketch(building_id: uuid.UUID, principal: Reader, session: SessionD
         media_type=building.sketch_content_type,
         headers={"ETag": f'"{building.sketch_sha256}"'},
     )
+
+
+@router.patch(
+    "/rooms/{room_id}",
+    summary="Update a room's ownership certificate data (权证信息, DB 31114/Z 002-2025 6.3): only the fields sent "
+    "change; publishes building.room_certificate_updated",
+)
+def update_room(room_id: uuid.UUID, body: RoomCertificateIn, principal: Collector, session: SessionDep) -> RoomOut:
+    found = service.get_room_row(session, room_id)
+    if found is None or not read_scope(session, principal).allows(found[1].area):
+        raise ProblemError(404, "room-not-found", f"no room {room_id}")
+    room, building = found
+    ensure_area(collection_scope(session, principal), building.area)
+    return service.update_room_certificate(session, room, building, body, updated_by=principal.sub)
