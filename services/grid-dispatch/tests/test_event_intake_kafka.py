@@ -109,6 +109,7 @@ def test_refusal_reported_becomes_a_police_incident_within_5_seconds(
     assert elapsed < 5.0
     incident = found[0]
     assert incident["category"] == "collection_refusal"
+    assert incident["title"] == "房屋 12345678 多次拒绝采集（2 次）"  # no `grounds`: an event from before 002 6.5
     assert incident["state"] == "dispatched"
     assert incident["department_code"] == "AT-PS"
     assert incident["routing_version"] == "routing@1"

@@ -6,6 +6,7 @@ import pytest
 
 from grid_dispatch.departments.rules import DutyKind, UnitType, patrols_weekly
 from grid_dispatch.duty.rules import Shift, coverage, patrol_compliance, week_bounds
+from grid_dispatch.incidents import rules
 from grid_dispatch.incidents.rules import (
     Action,
     CompiledRouting,
@@ -164,3 +165,30 @@ def test_patrol_compliance_bands() -> None:
     assert not patrols_weekly(UnitType.POLICE_STATION)
     assert not patrols_weekly(UnitType.OPERATIONS_CENTRE)
     assert [day.isoformat() for day in week_bounds("2025-W10")] == ["2025-03-03", "2025-03-09"]
+
+
+def test_refusal_incident_names_the_grounds_collection_reported() -> None:
+    # DB 31114/Z 002-2025 6.5: 房主不配合采集 is reported at once (one visit), a repeated refusal after several; the
+    # 派出所 reads which of the two it is, not "多次拒绝（1 次）".
+    at = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
+    owner_title, owner_text = rules.refusal_incident_text(
+        house_code="12345678",
+        area="AT-A-07",
+        refusals=1,
+        last_visit_at=at,
+        grounds=rules.RefusalGrounds.OWNER_UNCOOPERATIVE,
+    )
+    repeated_title, repeated_text = rules.refusal_incident_text(
+        house_code="12345678",
+        area="AT-A-07",
+        refusals=2,
+        last_visit_at=at,
+        grounds=rules.RefusalGrounds.REPEATED_REFUSAL,
+    )
+
+    assert owner_title == "房屋 12345678 房主不配合采集"
+    assert "多次" not in owner_text
+    assert "AT-A-07" in owner_text
+    assert repeated_title == "房屋 12345678 多次拒绝采集（2 次）"
+    assert "2 次" in repeated_text
+    assert "2025-03-04T02:00:00+00:00" in repeated_text

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from grid_dispatch.incidents import service
+from grid_dispatch.incidents import rules, service
 from grid_dispatch.incidents.events import (
     CONSUMED_TOPICS,
     REFUSAL_REPORTED_TYPE,
@@ -30,10 +30,17 @@ def _already_opened(session: Session, event: ReceivedEvent) -> bool:
 
 
 def handle_refusal_reported(session: Session, event: ReceivedEvent, calendar: WorkdayCalendar) -> None:
-    """DB 31114/Z 001-2025 6.2.10: repeated refusal → an incident for the grid's 派出所."""
+    """DB 31114/Z 001-2025 6.2.10, 002-2025 6.5: a reported refusal → an incident for the grid's 派出所."""
     if _already_opened(session, event):
         return
     payload = RefusalReported.model_validate(event.data)
+    title, description = rules.refusal_incident_text(
+        house_code=payload.house_code,
+        area=payload.area,
+        refusals=payload.refusals,
+        last_visit_at=payload.last_visit_at,
+        grounds=payload.grounds,
+    )
     service.create_incident(
         session,
         calendar,
@@ -41,11 +48,8 @@ def handle_refusal_reported(session: Session, event: ReceivedEvent, calendar: Wo
             category="collection_refusal",
             town=payload.town,
             grid=payload.grid,
-            title=f"房屋 {payload.house_code} 多次拒绝采集（{payload.refusals} 次）",
-            description=(
-                f"责任区 {payload.area} 房屋编码 {payload.house_code} 拒绝配合实有人口信息采集 {payload.refusals} 次，"
-                f"最近一次走访 {payload.last_visit_at.isoformat()}，请社区民警处置。"
-            ),
+            title=title,
+            description=description,
             source=IncidentSource.COLLECTION_REFUSAL,
             source_ref=str(payload.room_id),
             source_event_id=event.id,

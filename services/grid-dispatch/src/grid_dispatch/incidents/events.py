@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from grid_dispatch.incidents.rules import Action, IncidentState
+from grid_dispatch.incidents.rules import Action, IncidentState, RefusalGrounds
 from grid_dispatch.rulesets.models import IncidentKind
 from jiading_shared.events import define_event
 
@@ -68,7 +68,7 @@ class _Consumed(BaseModel):
 
 
 class RefusalReported(_Consumed):
-    """collection refusal.reported (DB 31114/Z 001-2025 6.2.10): the fields grid-dispatch reads."""
+    """collection refusal.reported (DB 31114/Z 001-2025 6.2.10, 002-2025 6.5): the fields grid-dispatch reads."""
 
     room_id: uuid.UUID
     house_code: str
@@ -78,6 +78,8 @@ class RefusalReported(_Consumed):
     police_station: str
     refusals: int
     last_visit_at: datetime
+    # Events from before collection named its grounds were all repeated refusals.
+    grounds: RefusalGrounds = RefusalGrounds.REPEATED_REFUSAL
 
 
 class VisitOverdue(_Consumed):

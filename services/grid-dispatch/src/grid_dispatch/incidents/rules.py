@@ -348,3 +348,27 @@ def differing_routes(
         if decision.department_code != routed_to:
             changes.append((incident_id, routed_to, decision))
     return changes
+
+
+class RefusalGrounds(StrEnum):
+    """Why collection reported a refusal to the 派出所 (DB 31114/Z 002-2025 6.5, 001-2025 6.2.10)."""
+
+    OWNER_UNCOOPERATIVE = "owner_uncooperative"  # 房主不配合采集: reported on the first occurrence
+    REPEATED_REFUSAL = "repeated_refusal"  # 多次出现屋内有人但拒不应答
+
+
+def refusal_incident_text(
+    *, house_code: str, area: str, refusals: int, last_visit_at: datetime, grounds: RefusalGrounds
+) -> tuple[str, str]:
+    """Title and description of the police incident for a reported refusal, in the words of its grounds."""
+    last_visit = last_visit_at.isoformat()
+    if grounds is RefusalGrounds.OWNER_UNCOOPERATIVE:
+        return (
+            f"房屋 {house_code} 房主不配合采集",
+            f"责任区 {area} 房屋编码 {house_code} 房主不配合实有房屋信息采集，走访 {last_visit}，请社区民警处置。",
+        )
+    return (
+        f"房屋 {house_code} 多次拒绝采集（{refusals} 次）",
+        f"责任区 {area} 房屋编码 {house_code} 拒绝配合实有人口信息采集 {refusals} 次，最近一次走访 {last_visit}，"
+        "请社区民警处置。",
+    )
