@@ -247,6 +247,16 @@ class TicketOut(BaseModel):
     outcome_note: str | None
 
 
+class TicketSearchIn(BaseModel):
+    """Search by contact number. In the body, not the URL: a phone number must not land in access logs."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    mobile: str = Field(pattern=r"^\+?[0-9 -]{5,20}$", description="联系电话, matched exactly through the blind index")
+    institution_id: uuid.UUID | None = None
+    state: TicketState | None = None
+
+
 class LogEntryOut(BaseModel):
     at: UtcDateTime
     action: str
