@@ -770,10 +770,8 @@ def test_library_scope_is_the_town_of_the_facility(apis: dict[str, Api]) -> None
     check.verify()
 
 
-def test_evaluation_scope_is_the_panel(apis: dict[str, Api]) -> None:
-    """Only an assessor on a round's panel scores it, and sees only their own sheet until the round is published. The
-    evaluation service is district-wide (the 残联); it has no town scope."""
-    api = apis["evaluation"]
+def _evaluation_project(api: Api, unified_social_credit_code: str = "91310114MA1GT12348") -> dict[str, Any]:
+    """A provider registered by the 残联 and one project of it."""
     federation = api.headers("federation_admin")
     provider = api.ok(
         api.call(
@@ -781,15 +779,15 @@ def test_evaluation_scope_is_the_panel(apis: dict[str, Api]) -> None:
             "/api/v1/providers",
             federation,
             json={
-                "name": "嘉定区阳光助残服务社",
-                "unified_social_credit_code": "91310114MA1GT12348",
+                "name": f"嘉定区阳光助残服务社 {unified_social_credit_code[-4:]}",
+                "unified_social_credit_code": unified_social_credit_code,
                 "contact_name": "王老师",
                 "contact_phone": "13812345678",
             },
         ),
         201,
     )
-    project = api.ok(
+    return api.ok(
         api.call(
             "POST",
             "/api/v1/projects",
@@ -818,6 +816,14 @@ def test_evaluation_scope_is_the_panel(apis: dict[str, Api]) -> None:
         ),
         201,
     )
+
+
+def test_evaluation_scope_is_the_panel(apis: dict[str, Api]) -> None:
+    """Only an assessor on a round's panel scores it, and sees only their own sheet until the round is published. The
+    evaluation service is district-wide (the 残联); it has no town scope."""
+    api = apis["evaluation"]
+    federation = api.headers("federation_admin")
+    project = _evaluation_project(api)
     evaluation_round = api.ok(
         api.call(
             "POST",
@@ -855,6 +861,61 @@ def test_evaluation_scope_is_the_panel(apis: dict[str, Api]) -> None:
     seen = check.expect("panel member", "GET", f"/api/v1/rounds/{round_id}/sheets", member, 200)
     if seen.status_code == 200 and [sheet["assessor_sub"] for sheet in seen.json()] != ["expert-a"]:
         check.failures.append(f"the panel member does not see exactly their own sheet: {seen.text[:200]}")
+    check.verify()
+
+
+def test_evaluation_provider_systems_act_for_their_own_provider(apis: dict[str, Api]) -> None:
+    """A provider's own system (external_system, token `dept` = the provider's 统一社会信用代码) reports into and reads
+    its own projects only: another provider's project and round answer 404 as unknown ids, a token naming no provider
+    is refused."""
+    api = apis["evaluation"]
+    own_code, other_code = "91310114MA1GT1235B", "91310114MA1GT1237H"
+    own = _evaluation_project(api, own_code)
+    other_project = _evaluation_project(api, other_code)
+    other_round = api.ok(
+        api.call(
+            "POST",
+            f"/api/v1/projects/{other_project['id']}/rounds",
+            api.headers("federation_admin"),
+            json={
+                "name": "2025 年度终期评估",
+                "panel": [{"assessor_sub": "expert-b", "name": "周专家", "kind": "expert"}],
+            },
+        ),
+        201,
+    )
+    system = api.headers("external_system", sub="provider-system", dept=own_code)
+    article = {"title": "助残活动报道", "channel": "wechat", "published_on": "2025-06-01"}
+    check = ScopeCheck(api)
+    for label, method, url, body in (
+        ("another provider's project", "GET", f"/api/v1/projects/{other_project['id']}", None),
+        ("another provider's actuals", "GET", f"/api/v1/projects/{other_project['id']}/articles", None),
+        ("report into another provider's project", "POST", f"/api/v1/projects/{other_project['id']}/articles", article),
+        ("another provider's self-evaluation", "GET", f"/api/v1/rounds/{other_round['id']}/self-evaluation", None),
+        ("another provider's results", "GET", f"/api/v1/rounds/{other_round['id']}/results", None),
+    ):
+        check.expect(label, method, url, system, 404, json_body=body)
+    check.expect(
+        "list naming another provider",
+        "GET",
+        "/api/v1/projects",
+        system,
+        403,
+        params={"provider_id": other_project["provider_id"]},
+    )
+    check.expect("own project", "GET", f"/api/v1/projects/{own['id']}", system, 200)
+    check.expect(
+        "report into own project", "POST", f"/api/v1/projects/{own['id']}/articles", system, 201, json_body=article
+    )
+    listed = check.expect("own list", "GET", "/api/v1/projects", system, 200)
+    if listed.status_code == 200 and [p["id"] for p in listed.json()] != [own["id"]]:
+        check.failures.append(f"a provider's system lists other providers' projects: {listed.text[:200]}")
+    nameless = api.headers("external_system", sub="provider-system")
+    check.expect("token naming no provider", "GET", f"/api/v1/projects/{own['id']}", nameless, 403)
+    unknown = api.headers("external_system", sub="provider-system", dept="91310114MA1GT1236E")
+    unseen = check.expect("provider not registered here", "GET", "/api/v1/projects", unknown, 200)
+    if unseen.status_code == 200 and unseen.json() != []:
+        check.failures.append("a token naming an unregistered provider sees projects")
     check.verify()
 
 

@@ -56,6 +56,8 @@ def pg_client(pg_settings: EvaluationSettings) -> Iterator[TestClient]:
 @pytest.fixture
 def as_user(pg_settings: EvaluationSettings) -> Callable[..., dict[str, str]]:
     def headers(sub: str, *roles: str) -> dict[str, str]:
-        return bearer_header(pg_settings, *roles, sub=sub)
+        # A provider's own system acts for the test provider: its token names it (`dept` = 统一社会信用代码).
+        dept = USCC if "external_system" in roles else None
+        return bearer_header(pg_settings, *roles, sub=sub, dept=dept)
 
     return headers

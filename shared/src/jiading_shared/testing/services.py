@@ -68,9 +68,11 @@ def postgres_api_fixtures(settings_class: type[Settings], build_app: Callable[[S
     return settings, client
 
 
-def bearer_header(settings: ServiceSettings, *roles: str, sub: str, town: str | None = None) -> dict[str, str]:
-    """An Authorization header with a token the service accepts, for `sub` with `roles` (and `town`, if any)."""
-    return {"Authorization": f"Bearer {mint_token(settings, sub=sub, roles=roles, town=town)}"}
+def bearer_header(
+    settings: ServiceSettings, *roles: str, sub: str, town: str | None = None, dept: str | None = None
+) -> dict[str, str]:
+    """An Authorization header with a token the service accepts, for `sub` with `roles` (and `town`, `dept`, if any)."""
+    return {"Authorization": f"Bearer {mint_token(settings, sub=sub, roles=roles, town=town, dept=dept)}"}
 
 
 def query_rows(settings: ServiceSettings, sql: str) -> list[dict[str, Any]]:

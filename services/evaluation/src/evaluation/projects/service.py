@@ -53,7 +53,9 @@ from evaluation.projects.models import (
     to_yuan,
 )
 from evaluation.providers.models import Provider
+from evaluation.providers.service import provider_scope
 from evaluation.scoring.models import MeasureInputs
+from jiading_shared.auth import Principal
 from jiading_shared.blobs import BlobStore
 from jiading_shared.errors import ProblemError, field_error
 
@@ -91,6 +93,14 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
 def project_or_404(session: Session, project_id: uuid.UUID) -> AssistanceProject:
     project = session.get(AssistanceProject, project_id)
     if project is None:
+        raise ProblemError(404, "project-not-found", f"no project {project_id}")
+    return project
+
+
+def project_in_scope(session: Session, principal: Principal, project_id: uuid.UUID) -> AssistanceProject:
+    """The project, when the caller may act on it; another provider's project answers 404 like an unknown id."""
+    project = project_or_404(session, project_id)
+    if not provider_scope(session, principal).allows(project.provider_id):
         raise ProblemError(404, "project-not-found", f"no project {project_id}")
     return project
 

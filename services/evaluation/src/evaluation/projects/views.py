@@ -9,9 +9,11 @@ from pydantic import BaseModel
 
 from evaluation.projects import service
 from evaluation.projects.models import EvidenceOut, ProjectIn, ProjectOut
+from evaluation.providers.service import provider_scope
 from evaluation.scoring import service as scoring_service
 from evaluation.scoring.models import MeasureInputs
 from jiading_shared.auth import Principal, Role, require_roles
+from jiading_shared.errors import ProblemError
 from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, BlobsDep, SessionDep
 
@@ -41,12 +43,19 @@ def list_projects(
     provider_id: uuid.UUID | None = None,
     service_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[ProjectOut]:
+    scope = provider_scope(session, principal)
+    if not scope.everything:
+        if provider_id is not None and provider_id != scope.provider_id:
+            raise ProblemError(403, "forbidden", "a provider's system lists its own projects only")
+        if scope.provider_id is None:
+            return []
+        provider_id = scope.provider_id
     return page.slice(service.list_projects(session, provider_id, service_year))
 
 
 @router.get("/{project_id}", summary="One project with its bid")
 def get_project(project_id: uuid.UUID, principal: Reader, session: SessionDep) -> ProjectOut:
-    return service.project_out(session, service.project_or_404(session, project_id))
+    return service.project_out(session, service.project_in_scope(session, principal, project_id))
 
 
 class ProjectMeasuresOut(BaseModel):
@@ -56,7 +65,7 @@ class ProjectMeasuresOut(BaseModel):
 
 @router.get("/{project_id}/measures", summary="The figures the scoring model reads from the project's records")
 def get_project_measures(project_id: uuid.UUID, principal: Reader, session: SessionDep) -> ProjectMeasuresOut:
-    measures, vetoes = service.project_measures(session, service.project_or_404(session, project_id))
+    measures, vetoes = service.project_measures(session, service.project_in_scope(session, principal, project_id))
     return ProjectMeasuresOut(measures=measures, vetoes_from_records=sorted(vetoes))
 
 
@@ -64,11 +73,11 @@ def _add_record_routes(kind: service.RecordKind) -> None:
     schema_in: Any = kind.schema_in
 
     def add(project_id: uuid.UUID, body: Annotated[schema_in, Body()], principal: Recorder, session: SessionDep) -> Any:
-        project = service.project_or_404(session, project_id)
+        project = service.project_in_scope(session, principal, project_id)
         return service.add_record(session, kind, project, body, recorded_by=principal.sub)
 
     def list_all(project_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep) -> Any:
-        service.project_or_404(session, project_id)
+        service.project_in_scope(session, principal, project_id)
         return page.slice(service.list_records(session, kind, project_id))
 
     router.add_api_route(
@@ -117,7 +126,7 @@ async def add_evidence(
     title: Annotated[str, Query(min_length=1, max_length=300)],
 ) -> EvidenceOut:
     data = await request.body()
-    project = service.project_or_404(session, project_id)
+    project = service.project_in_scope(session, principal, project_id)
     model = scoring_service.current_model_or_problem(session)
     return service.add_evidence(
         session,
@@ -133,7 +142,7 @@ async def add_evidence(
 
 @router.get("/{project_id}/evidence", summary="Evidence documents of the project")
 def list_evidence(project_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep) -> list[EvidenceOut]:
-    service.project_or_404(session, project_id)
+    service.project_in_scope(session, principal, project_id)
     return page.slice(service.list_evidence(session, project_id))
 
 
@@ -141,5 +150,6 @@ def list_evidence(project_id: uuid.UUID, principal: Reader, session: SessionDep,
 def get_evidence_file(
     project_id: uuid.UUID, evidence_id: uuid.UUID, principal: Reader, session: SessionDep, blobs: BlobsDep
 ) -> Response:
+    service.project_in_scope(session, principal, project_id)
     evidence = service.evidence_row(session, project_id, evidence_id)
     return Response(blobs.get(evidence.blob_key), media_type=evidence.content_type)

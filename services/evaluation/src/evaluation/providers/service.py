@@ -1,6 +1,7 @@
 """Database reads and writes of providers."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlmodel import Session, select
@@ -15,7 +16,7 @@ from evaluation.providers.models import (
     ProviderOut,
 )
 from evaluation.providers.rules import CONTACT_PHONE_CONTEXT
-from jiading_shared.auth import Principal
+from jiading_shared.auth import Principal, Role
 from jiading_shared.blobs import BlobStore
 from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import ProblemError, field_error
@@ -25,6 +26,33 @@ from jiading_shared.pii import EncryptedColumn, PiiVault, declare_encrypted_colu
 declare_encrypted_columns(
     Provider.metadata, EncryptedColumn("provider", "contact_phone_ciphertext", CONTACT_PHONE_CONTEXT)
 )
+
+
+@dataclass(frozen=True)
+class ProviderScope:
+    """Whose projects the caller acts on: every provider's (the 残联, the assessors) or one provider's (its own system,
+    role external_system, named by the token's `dept` = the provider's 统一社会信用代码)."""
+
+    everything: bool
+    provider_id: uuid.UUID | None = None
+
+    def allows(self, provider_id: uuid.UUID) -> bool:
+        return self.everything or provider_id == self.provider_id
+
+
+def provider_scope(session: Session, principal: Principal) -> ProviderScope:
+    """A provider's system reports and reads its own projects only; a token that names no provider is refused, and
+    one naming a provider not registered here sees nothing."""
+    if principal.is_admin or principal.has_role(Role.FEDERATION_ADMIN, Role.ASSESSOR, Role.THIRD_PARTY_ASSESSOR):
+        return ProviderScope(everything=True)
+    if not principal.dept:
+        raise ProblemError(
+            403,
+            "provider-not-named",
+            "an external system acts for one provider: its token's `dept` must be the provider's 统一社会信用代码",
+        )
+    provider_id = session.exec(select(Provider.id).where(Provider.unified_social_credit_code == principal.dept)).first()
+    return ProviderScope(everything=False, provider_id=provider_id)
 
 
 def register_provider(session: Session, vault: PiiVault, data: ProviderIn, *, registered_by: str) -> ProviderOut:

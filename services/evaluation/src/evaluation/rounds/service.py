@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from evaluation.projects import service as projects_service
 from evaluation.projects.models import AssistanceProject
+from evaluation.providers.service import provider_scope
 from evaluation.rounds import rules as round_rules
 from evaluation.rounds.events import PROJECT_SCORED, FactorScore, ProjectScored
 from evaluation.rounds.metrics import PUBLISHED_SCORES
@@ -45,6 +46,16 @@ from jiading_shared.metrics import on_commit
 def round_or_404(session: Session, round_id: uuid.UUID) -> EvaluationRound:
     evaluation_round = session.get(EvaluationRound, round_id)
     if evaluation_round is None:
+        raise ProblemError(404, "round-not-found", f"no evaluation round {round_id}")
+    return evaluation_round
+
+
+def round_in_scope(session: Session, principal: Principal, round_id: uuid.UUID) -> EvaluationRound:
+    """The round, when the caller may act on its project (a provider's system: its own projects only); otherwise 404
+    like an unknown id."""
+    evaluation_round = round_or_404(session, round_id)
+    project = session.get(AssistanceProject, evaluation_round.project_id)
+    if project is None or not provider_scope(session, principal).allows(project.provider_id):
         raise ProblemError(404, "round-not-found", f"no evaluation round {round_id}")
     return evaluation_round
 

@@ -88,13 +88,13 @@ def sheet_history(
 def submit_self_evaluation(
     round_id: uuid.UUID, body: SelfEvaluationIn, principal: SelfEvaluator, session: SessionDep
 ) -> SelfEvaluationOut:
-    evaluation_round = service.round_or_404(session, round_id)
+    evaluation_round = service.round_in_scope(session, principal, round_id)
     return service.submit_self_evaluation(session, evaluation_round, body, submitted_by=principal.sub)
 
 
 @router.get("/rounds/{round_id}/self-evaluation", summary="The provider's self-evaluation")
 def get_self_evaluation(round_id: uuid.UUID, principal: ResultReader, session: SessionDep) -> SelfEvaluationOut:
-    service.round_or_404(session, round_id)
+    service.round_in_scope(session, principal, round_id)
     found = service.get_self_evaluation(session, round_id)
     return found_or_404(found, "self-evaluation-not-found", f"round {round_id} has no self-evaluation")
 
@@ -120,7 +120,7 @@ def revise_round(
 def list_results(
     round_id: uuid.UUID, principal: ResultReader, session: SessionDep, page: PageDep
 ) -> list[RoundResultSummary]:
-    service.round_or_404(session, round_id)
+    service.round_in_scope(session, principal, round_id)
     return page.slice(service.list_results(session, round_id))
 
 
@@ -128,6 +128,7 @@ def list_results(
 def get_result(
     round_id: uuid.UUID, version: VersionPath, principal: ResultReader, session: SessionDep
 ) -> RoundResultDocument:
+    service.round_in_scope(session, principal, round_id)
     return service.get_result(session, round_id, version)
 
 
@@ -143,6 +144,7 @@ def export_result(
     session: SessionDep,
     format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
 ) -> Response:
+    service.round_in_scope(session, principal, round_id)
     document = service.get_result(session, round_id, version)
     filename = f"evaluation-{round_id}-v{version}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
