@@ -523,6 +523,7 @@ def test_grid_dispatch_scope_is_the_town_and_the_department(apis: dict[str, Api]
                 "contact_name": "李队长",
                 "contact_phone": "13900001111",
                 "content": "违法搭建集中拆除",
+                "plan": "城管中队牵头拆除，派出所维持秩序",
                 "action_date": (now + timedelta(days=21)).date().isoformat(),
                 "half_day": "pm",
                 "hour": 2,

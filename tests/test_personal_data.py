@@ -470,6 +470,7 @@ def drive_grid(client: TestClient, settings: Any, rec: Recorder) -> dict[str, An
                 "contact_name": "李队长",
                 "contact_phone": RECTIFICATION_PHONE,
                 "content": "墨玉路沿线违法搭建集中拆除",
+                "plan": "城管中队牵头拆除，派出所维持秩序",
                 "action_date": (datetime.now() + timedelta(days=21)).date().isoformat(),
                 "half_day": "pm",
                 "hour": 2,

@@ -278,6 +278,7 @@ def drive_grid_dispatch(client: httpx.Client, settings: Any) -> None:
         "contact_name": "李队长",
         "contact_phone": "13900001111",
         "content": "墨玉路沿线违法搭建集中拆除",
+        "plan": "城管中队牵头拆除，派出所维持秩序",
         "action_date": (date.today() + timedelta(days=21)).isoformat(),
         "half_day": "pm",
         "hour": 2,

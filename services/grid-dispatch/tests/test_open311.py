@@ -1,5 +1,7 @@
 """Open311 GeoReport v2 facade: services, form-encoded request creation with api_key, request status."""
 
+from datetime import datetime
+
 from fastapi.testclient import TestClient
 from grid_testkit import TOWN, headers, seed_town
 
@@ -50,7 +52,7 @@ def test_form_encoded_request_is_routed_and_followed(client: TestClient, setting
     assert one["agency_responsible"] == "AT-SW"
     assert one["requested_datetime"]
     assert one["updated_datetime"]
-    assert one["expected_datetime"]
+    assert one["expected_datetime"] is None  # not yet accepted: when it will be done is not known
     assert [item["service_request_id"] for item in listed] == [request_id]
     assert closed == []
     assert query_rows(settings, "SELECT source FROM incident") == [{"source": "open311"}]
@@ -142,3 +144,27 @@ def test_filters_reach_requests_beyond_the_newest_thousand(client: TestClient, s
     assert [item["service_request_id"] for item in by_date.json()] == [closed_id]
     assert len(first_page.json()) == 10
     assert 'rel="next"' in first_page.headers["link"]
+
+
+def test_open311_expected_datetime_is_the_resolution_estimate(client: TestClient, settings: GridSettings) -> None:
+    # GeoReport v2 expected_datetime: when the service request is expected to be fulfilled — the resolve-by time
+    # set on 签收, never the accept limit that runs before it
+    seed_town(client, settings)
+    request_id = client.post("/open311/v2/requests.json", data=FORM, headers=system(settings)).json()[0][
+        "service_request_id"
+    ]
+    before = client.get(f"/open311/v2/requests/{request_id}.json", headers=system(settings)).json()[0]
+    accept_limit = client.get(f"/api/v1/incidents/{request_id}", headers=headers(settings, "dispatcher")).json()
+
+    accepted = client.post(
+        f"/api/v1/incidents/{request_id}/accept", json={}, headers=headers(settings, "duty_officer", dept="AT-SW")
+    )
+    after = client.get(f"/open311/v2/requests/{request_id}.json", headers=system(settings)).json()[0]
+    resolve_by = client.get(f"/api/v1/incidents/{request_id}", headers=headers(settings, "dispatcher")).json()
+
+    assert accept_limit["due_at"] is not None
+    assert before["expected_datetime"] is None
+    assert accepted.status_code == 200, accepted.text
+    assert after["expected_datetime"] is not None
+    assert datetime.fromisoformat(after["expected_datetime"]) == datetime.fromisoformat(resolve_by["expected_at"])
+    assert datetime.fromisoformat(after["expected_datetime"]) == datetime.fromisoformat(resolve_by["due_at"])

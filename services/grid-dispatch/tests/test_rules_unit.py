@@ -132,6 +132,35 @@ def test_working_days_skip_national_day_and_end_at_close_of_business() -> None:
     assert sept_30 < deadline.warn_at < deadline.due_at
 
 
+@pytest.mark.parametrize(
+    ("duration", "due_china", "warn_china"),
+    [
+        # 2 working hours from Fri 17:00: 0.5 h Fri + 1.5 h Mon → Mon 10:00; 80 % = 1.6 h → Mon 09:36
+        (SlaDuration(amount=2, unit=SlaUnit.WORKING_HOURS), (2025, 3, 10, 10, 0), (2025, 3, 10, 9, 36)),
+        # 1 working day from Fri 17:00 → Mon 17:30; working time 0.5 h + 9 h, 80 % = 7.6 h → Mon 15:36
+        (SlaDuration(amount=1, unit=SlaUnit.WORKING_DAYS), (2025, 3, 10, 17, 30), (2025, 3, 10, 15, 36)),
+        # clock hours stay clock hours: 10 h from Fri 17:00 → Sat 03:00, warning at 8 h → Sat 01:00
+        (SlaDuration(amount=10, unit=SlaUnit.HOURS), (2025, 3, 8, 3, 0), (2025, 3, 8, 1, 0)),
+    ],
+)
+def test_warning_falls_in_working_time(
+    duration: SlaDuration, due_china: tuple[int, ...], warn_china: tuple[int, ...]
+) -> None:
+    # DB 31114/Z 009-2025 4.1.2 督促快速处置: the 临期预警 is the same share of the limit, counted on the same
+    # working calendar and window as the limit itself, not on the wall clock (Sun 21:00 / Mon 03:00 before)
+    friday_1700 = datetime(2025, 3, 7, 17, 0, tzinfo=rules.CHINA)
+    deadline = sla_deadline(friday_1700.astimezone(UTC), duration, 0.8, CALENDAR, WorkingWindow())
+    assert deadline.due_at == datetime(*due_china, tzinfo=rules.CHINA)
+    assert deadline.warn_at == datetime(*warn_china, tzinfo=rules.CHINA)
+
+
+def test_working_time_between_counts_only_the_window_of_working_days() -> None:
+    friday_1700 = datetime(2025, 3, 7, 17, 0, tzinfo=rules.CHINA)
+    monday_1000 = datetime(2025, 3, 10, 10, 0, tzinfo=rules.CHINA)
+    assert rules.working_time_between(friday_1700, monday_1000, CALENDAR, WINDOW) == timedelta(hours=2)
+    assert rules.working_time_between(monday_1000, friday_1700, CALENDAR, WINDOW) == timedelta()
+
+
 def test_version_in_force_is_the_latest_effective() -> None:
     t = datetime(2025, 3, 1, tzinfo=UTC)
     versions = [(1, t), (2, t + timedelta(days=10)), (3, t + timedelta(days=5))]

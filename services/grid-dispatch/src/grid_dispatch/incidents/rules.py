@@ -284,7 +284,12 @@ def _at(day: date, clock: time) -> datetime:
 
 def add_working_hours(start: datetime, hours: int, calendar: WorkdayCalendar, window: WorkingWindow) -> datetime:
     """`hours` working hours after `start`, counting only the working window of working days (China time)."""
-    remaining = timedelta(hours=hours)
+    return add_working_time(start, timedelta(hours=hours), calendar, window)
+
+
+def add_working_time(start: datetime, span: timedelta, calendar: WorkdayCalendar, window: WorkingWindow) -> datetime:
+    """`span` of working time after `start`: only the working window of working days counts (China time)."""
+    remaining = span
     local = _china(start)
     day = local.date()
     cursor = local
@@ -301,6 +306,21 @@ def add_working_hours(start: datetime, hours: int, calendar: WorkdayCalendar, wi
         cursor = _at(day, window.start)
 
 
+def working_time_between(start: datetime, end: datetime, calendar: WorkdayCalendar, window: WorkingWindow) -> timedelta:
+    """Working time (the window of working days, China time) between `start` and `end`."""
+    total = timedelta()
+    local_start, local_end = _china(start), _china(end)
+    day = local_start.date()
+    while day <= local_end.date():
+        if calendar.is_working_day(day):
+            begin = max(local_start, _at(day, window.start))
+            finish = min(local_end, _at(day, window.end))
+            if begin < finish:
+                total += finish - begin
+        day += timedelta(days=1)
+    return total
+
+
 def sla_deadline(
     start: datetime, duration: SlaDuration, warn_at_fraction: float, calendar: WorkdayCalendar, window: WorkingWindow
 ) -> SlaDeadline:
@@ -309,6 +329,7 @@ def sla_deadline(
     if duration.unit is SlaUnit.HOURS:
         due = start + timedelta(hours=duration.amount)
         explanation = f"{duration.amount} 小时 / hours after {start.isoformat()}"
+        warn = start + (due - start) * warn_at_fraction
     elif duration.unit is SlaUnit.WORKING_HOURS:
         due = add_working_hours(start, duration.amount, calendar, window)
         explanation = (
@@ -316,12 +337,16 @@ def sla_deadline(
             f"after {start.isoformat()}"
         )
         provisional = not calendar.is_known_year(_china(due).year)
+        # the warning is a fraction of the working time, like the limit: it falls in working time
+        warn = add_working_time(start, timedelta(hours=duration.amount) * warn_at_fraction, calendar, window)
     else:
         deadline = calendar.add_working_days(_china(start).date(), duration.amount)
         due = _at(deadline.due, window.end).astimezone(UTC)
         explanation = deadline.explain()
         provisional = deadline.provisional
-    warn = start + (due - start) * warn_at_fraction
+        warn = add_working_time(
+            start, working_time_between(start, due, calendar, window) * warn_at_fraction, calendar, window
+        )
     return SlaDeadline(due.astimezone(UTC), warn.astimezone(UTC), explanation, provisional)
 
 

@@ -30,6 +30,8 @@ class JointRectification(GridTable, table=True):
     contact_name: str = sqlmodel.Field(max_length=100)
     contact_phone_ciphertext: str = sqlmodel.Field(max_length=500)
     content: str = sqlmodel.Field(sa_type=Text)
+    # 整治方案 (B.1 注1); null only on applications filed before it was asked for
+    plan: str | None = sqlmodel.Field(default=None, sa_type=Text)
     action_date: date = sqlmodel.Field(sa_type=Date)
     half_day: HalfDay = sqlmodel.Field(sa_type=String(2))
     hour: int
@@ -57,7 +59,8 @@ class RectificationTask(GridTable, table=True):
 
     __tablename__ = "rectification_task"
     __table_args__ = (
-        UniqueConstraint("rectification_id", "department_code", name="uq_rectification_task_department"),
+        # a 派出所 may both be notified (police_notice) and take part (participant) in the same action
+        UniqueConstraint("rectification_id", "department_code", "role", name="uq_rectification_task_department_role"),
         ForeignKeyConstraint(
             ["rectification_id"], ["joint_rectification.id"], name="fk_rectification_task_rectification"
         ),
@@ -102,6 +105,11 @@ class RectificationIn(_In):
     contact_name: str = Field(min_length=1, max_length=100, description="联系人")
     contact_phone: str = Field(pattern=r"^[0-9+\- ]{7,20}$", description="联系电话 (stored encrypted)")
     content: str = Field(min_length=1, max_length=4000, description="整治内容")
+    plan: str = Field(
+        min_length=1,
+        max_length=8000,
+        description="整治方案 drawn up by the lead unit, approved by the leaders (B.1 注1)",
+    )
     action_date: date = Field(description="整治时间：年月日")
     half_day: HalfDay = Field(description="上午 am / 下午 pm")
     hour: int = Field(ge=1, le=12, description="时 (1-12)")
@@ -110,8 +118,10 @@ class RectificationIn(_In):
     command_leader: str = Field(min_length=1, max_length=100, description="负责人")
     participants: list[ParticipantIn] = Field(min_length=1, max_length=30, description="参与单位及人数")
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=20, description="车辆及设备")
-    joint_duty_action: bool = Field(default=False, description="联勤联动专项行动 (notice to the 派出所)")
-    police_notified_on: date | None = Field(default=None, description="day the 派出所综合指挥室 was told")
+    joint_duty_action: bool = Field(
+        default=False,
+        description="联勤联动专项行动: on filing the town's 派出所 get a police_notice task (010 4.2.1.1)",
+    )
     notice_override_reason: str | None = Field(
         default=None, max_length=500, description="a commander's reason to accept shorter notice"
     )
@@ -125,9 +135,24 @@ class SignOffIn(_In):
     reason: str | None = Field(default=None, max_length=1000, description="required to reject")
 
 
+class NextActionIn(_In):
+    """When the new special rectification takes place (coordinated with the 城运中心, B.1 注2)."""
+
+    action_date: date = Field(description="整治时间：年月日")
+    half_day: HalfDay = Field(description="上午 am / 下午 pm")
+    hour: int = Field(ge=1, le=12, description="时 (1-12)")
+    duration_hours: int = Field(default=3, ge=1, le=24, description="expected length, for clash checks")
+    notice_override_reason: str | None = Field(
+        default=None, max_length=500, description="a commander's reason to accept shorter notice"
+    )
+
+
 class SummaryIn(_In):
     results: str = Field(min_length=1, max_length=4000, description="整治成果")
     solved: bool = Field(description="false: 突出问题未得到有效解决, a new special rectification is opened")
+    next_action: NextActionIn | None = Field(
+        default=None, description="required when not solved: the time of the new special rectification (009 4.2.3)"
+    )
     before_photos: list[str] = Field(min_length=1, max_length=10, description="整治前照片 (base64 JPEG/PNG)")
     after_photos: list[str] = Field(min_length=1, max_length=10, description="整治后照片 (base64 JPEG/PNG)")
 
@@ -145,6 +170,7 @@ class RectificationOut(BaseModel):
     contact_name: str
     contact_phone_masked: str
     content: str
+    plan: str | None
     action_date: date
     half_day: HalfDay
     hour: int
@@ -155,7 +181,7 @@ class RectificationOut(BaseModel):
     participants: list[dict[str, Any]]
     vehicles: list[dict[str, Any]]
     joint_duty_action: bool
-    police_notified_on: date | None
+    police_notified_on: date | None = Field(description="day the system sent the notice to the town's 派出所")
     notice_override_reason: str | None
     notice_rule_version: str
     state: RectificationState

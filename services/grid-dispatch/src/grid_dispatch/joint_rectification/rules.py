@@ -1,4 +1,5 @@
-"""Pure rules of joint rectification: the sign-off order, time clashes, the 3-working-day notice to the 派出所."""
+"""Pure rules of joint rectification: the sign-off order and signers, time clashes, the 3-working-day notice to the
+派出所, when the summary may be filed."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ class RectificationState(StrEnum):
 class TaskRole(StrEnum):
     COMMAND = "command"  # 现场指挥单位
     PARTICIPANT = "participant"  # 参与单位
+    POLICE_NOTICE = "police_notice"  # 告知派出所综合指挥室 (DB 31114/Z 010-2025 4.2.1.1); completing it = 签收
 
 
 class TaskState(StrEnum):
     ASSIGNED = "assigned"  # 已下达
-    COMPLETED = "completed"  # 已完成 (the department reported its part)
+    COMPLETED = "completed"  # 已完成 (the department reported its part; for a notice: 已签收)
+    CANCELLED = "cancelled"  # 已撤销 (the application was rejected before the action)
 
 
 def task_units(command_unit: str, participants: list[tuple[str, int]]) -> list[tuple[str, TaskRole, int | None]]:
@@ -82,6 +85,19 @@ def sign_off_problem(state: RectificationState, level: SignOffLevel) -> str | No
     if expected[0] is not level:
         return f"the {expected[0]} signs next, not the {level}"
     return None
+
+
+def signer_problem(sign_offs: Iterable[dict[str, object]], signer: str) -> str | None:
+    """附录 B 表 B.1: 申请单位领导, 城运中心领导 and 分管领导 each sign; one person gives one of the sign-offs only."""
+    for entry in sign_offs:
+        if entry.get("signer") == signer:
+            return f"{signer} already signed this application as the {entry.get('level')}"
+    return None
+
+
+def summary_too_early(now: datetime, ends_at: datetime) -> bool:
+    """附录 C 注: 本表由申请单位在联合整治结束后填写 — not before the action's end."""
+    return now < ends_at
 
 
 @dataclass(frozen=True)

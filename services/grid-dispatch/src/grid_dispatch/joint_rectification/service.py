@@ -3,16 +3,19 @@
 import base64
 import binascii
 import uuid
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from grid_dispatch.departments.models import Department
+from grid_dispatch.departments.rules import UnitType
 from grid_dispatch.incidents.rules import CHINA
 from grid_dispatch.joint_rectification.events import (
     RECTIFICATION_APPROVED,
     RECTIFICATION_COMPLETED,
+    RECTIFICATION_POLICE_NOTIFIED,
     RECTIFICATION_REJECTED,
     RECTIFICATION_REOPENED,
     RECTIFICATION_REQUESTED,
@@ -20,6 +23,7 @@ from grid_dispatch.joint_rectification.events import (
 )
 from grid_dispatch.joint_rectification.models import (
     JointRectification,
+    NextActionIn,
     RectificationContactOut,
     RectificationIn,
     RectificationOut,
@@ -32,15 +36,20 @@ from grid_dispatch.joint_rectification.models import (
 from grid_dispatch.joint_rectification.rules import (
     SIGN_OFF_ORDER,
     Action,
+    HalfDay,
     RectificationState,
+    TaskRole,
     TaskState,
     clashes,
     notice_short_by,
     sign_off_problem,
+    signer_problem,
     start_of,
+    summary_too_early,
     task_units,
 )
 from grid_dispatch.rulesets import service as rulesets
+from grid_dispatch.rulesets.models import DutyStandardBody
 from jiading_shared.auth import Principal
 from jiading_shared.blobs import BlobStore
 from jiading_shared.errors import FieldError, ProblemError, field_error
@@ -67,10 +76,14 @@ def _action(row: JointRectification) -> Action:
     return Action(str(row.id), row.town, assume_utc(row.starts_at), assume_utc(row.ends_at), _units(row))
 
 
+# Actions that hold their time: approved ones and those already summarised (a summary follows the action's end).
+_HOLDING_STATES = (RectificationState.APPROVED.value, RectificationState.COMPLETED.value)
+
+
 def _check_clashes(session: Session, row: JointRectification) -> None:
     approved = session.exec(
         select(JointRectification).where(
-            JointRectification.state == RectificationState.APPROVED,
+            col(JointRectification.state).in_(_HOLDING_STATES),
             JointRectification.starts_at < row.ends_at,
             JointRectification.ends_at > row.starts_at,
         )
@@ -88,6 +101,100 @@ def _department(session: Session, code: str, town: str, field: str) -> Departmen
     return department
 
 
+@dataclass(frozen=True)
+class _Schedule:
+    action_date: date
+    half_day: HalfDay
+    hour: int
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+    police_stations: list[str]  # the town's 派出所 told of a 联勤联动 action; empty otherwise
+    notified_on: date | None
+
+
+def _police_stations(session: Session, town: str) -> list[str]:
+    query = select(Department.code).where(Department.town == town, Department.unit_type == UnitType.POLICE_STATION)
+    return sorted(session.exec(query))
+
+
+def _schedule(
+    session: Session,
+    calendar: WorkdayCalendar,
+    standard: rulesets.RuleSet[DutyStandardBody],
+    *,
+    town: str,
+    action_date: date,
+    half_day: HalfDay,
+    hour: int,
+    duration_hours: int,
+    joint_duty_action: bool,
+    override_reason: str | None,
+    may_override_notice: bool,
+    prefix: str,
+) -> _Schedule:
+    """The checks every action's time passes: not in the past and, for a 联勤联动 action, notice to the town's
+    派出所 the working days ahead the duty standard in force asks (DB 31114/Z 010-2025 4.2.1.1). The notice leaves
+    with the filing, so it is dated today: no client-declared date."""
+    today = datetime.now(CHINA).date()
+    if action_date < today:
+        raise field_error(422, f"{prefix}.action_date", "the action cannot be in the past")
+    police: list[str] = []
+    if joint_duty_action:
+        police = _police_stations(session, town)
+        if not police:
+            raise field_error(
+                422,
+                f"{prefix.split('.')[0]}.joint_duty_action",
+                f"town {town} has no 派出所 registered to notify (DB 31114/Z 010-2025 4.2.1.1)",
+            )
+        required = standard.body.joint_action_notice_working_days
+        short = notice_short_by(calendar, today, action_date, required)
+        if short and not override_reason:
+            raise ProblemError(
+                422,
+                "notice-too-short",
+                f"a 联勤联动 action is notified to the 派出所 {required} working days ahead (DB 31114/Z 010-2025 "
+                f"4.2.1.1, {standard.label}); notified today ({today}), {short} working day(s) short",
+                errors=[FieldError(field=f"{prefix}.action_date", message=f"{short} working day(s) short")],
+            )
+        if short and not may_override_notice:
+            raise ProblemError(403, "forbidden", "only a commander may accept shorter notice")
+    starts_at = datetime.combine(action_date, start_of(action_date, half_day, hour), tzinfo=CHINA)
+    return _Schedule(
+        action_date=action_date,
+        half_day=half_day,
+        hour=hour,
+        starts_at=starts_at.astimezone(UTC),
+        ends_at=(starts_at + timedelta(hours=duration_hours)).astimezone(UTC),
+        police_stations=police,
+        notified_on=today if joint_duty_action else None,
+    )
+
+
+def _notify_police(session: Session, row: JointRectification, stations: list[str], actor: str) -> None:
+    """DB 31114/Z 010-2025 4.2.1.1: the 城运中心 tells the 派出所综合指挥室 the action's time — a task each 派出所
+    sees in its list and signs for (签收), and an event for the police's own systems."""
+    if not stations:
+        return
+    now = datetime.now(UTC)
+    for code in stations:
+        session.add(
+            RectificationTask(
+                rectification_id=row.id,
+                town=row.town,
+                department_code=code,
+                role=TaskRole.POLICE_NOTICE,
+                head_count=None,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                state=TaskState.ASSIGNED,
+                created_at=now,
+            )
+        )
+    session.flush()
+    _emit(session, RECTIFICATION_POLICE_NOTIFIED, row, actor, notified=stations)
+
+
 def apply(
     session: Session,
     vault: PiiVault,
@@ -102,25 +209,22 @@ def apply(
     for index, participant in enumerate(data.participants):
         _department(session, participant.department_code, session_town, f"body.participants.{index}.department_code")
     standard = rulesets.duty_standard(session)
-    today = datetime.now(CHINA).date()
-    if data.action_date < today:
-        raise field_error(422, "body.action_date", "the action cannot be in the past")
-    notified_on = data.police_notified_on or today
-    if data.joint_duty_action:
-        short = notice_short_by(calendar, notified_on, data.action_date, standard.body.joint_action_notice_working_days)
-        if short and not data.notice_override_reason:
-            raise ProblemError(
-                422,
-                "notice-too-short",
-                f"a 联勤联动 action is notified to the 派出所 {standard.body.joint_action_notice_working_days} working "
-                f"days ahead (DB 31114/Z 010-2025 4.2.1.1, {standard.label}); {short} working day(s) short",
-                errors=[FieldError(field="body.police_notified_on", message=f"{short} working day(s) short")],
-            )
-        if short and not may_override_notice:
-            raise ProblemError(403, "forbidden", "only a commander may accept shorter notice")
+    schedule = _schedule(
+        session,
+        calendar,
+        standard,
+        town=session_town,
+        action_date=data.action_date,
+        half_day=data.half_day,
+        hour=data.hour,
+        duration_hours=data.duration_hours,
+        joint_duty_action=data.joint_duty_action,
+        override_reason=data.notice_override_reason,
+        may_override_notice=may_override_notice,
+        prefix="body",
+    )
     if data.reopened_from is not None and session.get(JointRectification, data.reopened_from) is None:
         raise field_error(422, "body.reopened_from", f"no joint rectification {data.reopened_from}")
-    starts_at = datetime.combine(data.action_date, start_of(data.action_date, data.half_day, data.hour), tzinfo=CHINA)
     now = datetime.now(UTC)
     row = JointRectification(
         town=session_town,
@@ -128,17 +232,18 @@ def apply(
         contact_name=data.contact_name,
         contact_phone_ciphertext=vault.seal(data.contact_phone, kind="phone", context=CONTACT_PHONE_CONTEXT).ciphertext,
         content=data.content,
-        action_date=data.action_date,
-        half_day=data.half_day,
-        hour=data.hour,
-        starts_at=starts_at.astimezone(UTC),
-        ends_at=(starts_at + timedelta(hours=data.duration_hours)).astimezone(UTC),
+        plan=data.plan,
+        action_date=schedule.action_date,
+        half_day=schedule.half_day,
+        hour=schedule.hour,
+        starts_at=schedule.starts_at,
+        ends_at=schedule.ends_at,
         command_unit=data.command_unit,
         command_leader=data.command_leader,
         participants=[p.model_dump() for p in data.participants],
         vehicles=[v.model_dump(mode="json") for v in data.vehicles],
         joint_duty_action=data.joint_duty_action,
-        police_notified_on=notified_on if data.joint_duty_action else None,
+        police_notified_on=schedule.notified_on,
         notice_override_reason=data.notice_override_reason,
         notice_rule_version=standard.label,
         state=RectificationState.PENDING_APPLICANT_LEADER,
@@ -152,6 +257,7 @@ def apply(
     session.add(row)
     session.flush()
     _emit(session, RECTIFICATION_REQUESTED, row, actor)
+    _notify_police(session, row, schedule.police_stations, actor)
     return rectification_out(row, data.contact_phone)
 
 
@@ -171,6 +277,14 @@ def sign_off(
         raise ProblemError(409, "sign-off-out-of-order", f"{problem}; current state: {state}")
     if not data.approve and not data.reason:
         raise field_error(422, "body.reason", "a rejection needs a reason")
+    same_person = signer_problem(row.sign_offs, actor)
+    if same_person is not None:
+        raise ProblemError(
+            409,
+            "sign-off-same-person",
+            f"{same_person}: each sign-off of form B.1 is given by a different person (DB 31114/Z 009-2025 附录 B)",
+            errors=[FieldError(field="body.signer_name", message=same_person)],
+        )
     entry = {
         "level": data.level.value,
         "approve": data.approve,
@@ -190,6 +304,7 @@ def sign_off(
     session.add(row)
     session.flush()
     if row.state is RectificationState.REJECTED:
+        _cancel_open_tasks(session, row)
         _emit(session, RECTIFICATION_REJECTED, row, actor, reason=data.reason)
     elif row.state is RectificationState.APPROVED:
         _assign_tasks(session, row)
@@ -198,13 +313,39 @@ def sign_off(
 
 
 def file_summary(
-    session: Session, vault: PiiVault, blobs: BlobStore, row: JointRectification, data: SummaryIn, *, actor: str
+    session: Session,
+    vault: PiiVault,
+    blobs: BlobStore,
+    calendar: WorkdayCalendar,
+    row: JointRectification,
+    data: SummaryIn,
+    *,
+    actor: str,
+    may_override_notice: bool,
 ) -> RectificationOut:
     """C.1 by the lead unit after the action; an unsolved problem opens a new special rectification (009 4.2.3)."""
     if row.state != RectificationState.APPROVED:
         raise ProblemError(
             409, "rectification-not-approved", f"a summary follows an approved action; current state: {row.state}"
         )
+    ends_at = assume_utc(row.ends_at)
+    if summary_too_early(datetime.now(UTC), ends_at):
+        message = f"the action ends at {ends_at.isoformat()}; the summary is filed after it"
+        raise ProblemError(
+            409,
+            "rectification-not-finished",
+            f"{message} (DB 31114/Z 009-2025 附录 C 注: 在联合整治结束后填写)",
+            errors=[FieldError(field="ends_at", message=message)],
+        )
+    if data.solved and data.next_action is not None:
+        raise field_error(422, "body.next_action", "only an unsolved problem is rectified again")
+    if not data.solved and data.next_action is None:
+        raise field_error(
+            422, "body.next_action", "an unsolved problem gets a new special rectification: give its time (009 4.2.3)"
+        )
+    reopened = None
+    if data.next_action is not None:  # checked before anything is stored
+        reopened = _reopened(session, calendar, row, data.next_action, actor, may_override_notice)
     photos: dict[str, list[dict[str, Any]]] = {}
     for field in ("before_photos", "after_photos"):
         photos[field] = []
@@ -221,14 +362,19 @@ def file_summary(
         **photos,
         "filed_by": actor,
         "filed_at": datetime.now(UTC).isoformat(),
+        "reopened_as": str(reopened[0].id) if reopened else None,
     }
     row.state = RectificationState.COMPLETED
     row.updated_at = datetime.now(UTC)
     session.add(row)
     session.flush()
     _emit(session, RECTIFICATION_COMPLETED, row, actor)
-    if not data.solved:
-        _reopen(session, row, actor)
+    if reopened is not None:
+        new, stations = reopened
+        session.add(new)
+        session.flush()
+        _emit(session, RECTIFICATION_REOPENED, new, actor, reason=f"not solved by {row.id}")
+        _notify_police(session, new, stations, actor)
     return rectification_out(row, contact_phone(vault, row))
 
 
@@ -280,14 +426,22 @@ def get_task(session: Session, task_id: uuid.UUID) -> RectificationTask | None:
 def complete_task(session: Session, task: RectificationTask, data: TaskCompleteIn, *, actor: str) -> TaskOut:
     if task.state == TaskState.COMPLETED:
         raise ProblemError(409, "task-completed", f"task {task.id} was completed at {task.completed_at}")
-    rectification = session.get(JointRectification, task.rectification_id)
-    if rectification is None or rectification.state not in (RectificationState.APPROVED, RectificationState.COMPLETED):
-        raise ProblemError(409, "rectification-not-approved", "the joint rectification is not approved")
+    if task.state == TaskState.CANCELLED:
+        raise ProblemError(409, "task-cancelled", f"task {task.id} was withdrawn: the application was rejected")
     now = datetime.now(UTC)
-    if now < assume_utc(task.starts_at):
-        raise ProblemError(
-            409, "task-not-started", f"the action starts at {assume_utc(task.starts_at).isoformat()}; report after it"
-        )
+    if task.role != TaskRole.POLICE_NOTICE:  # the 派出所 signs for a notice (签收) as soon as it has it
+        rectification = session.get(JointRectification, task.rectification_id)
+        if rectification is None or rectification.state not in (
+            RectificationState.APPROVED,
+            RectificationState.COMPLETED,
+        ):
+            raise ProblemError(409, "rectification-not-approved", "the joint rectification is not approved")
+        if now < assume_utc(task.starts_at):
+            raise ProblemError(
+                409,
+                "task-not-started",
+                f"the action starts at {assume_utc(task.starts_at).isoformat()}; report after it",
+            )
     task.state = TaskState.COMPLETED
     task.report = data.report
     task.deployed_head_count = data.deployed_head_count
@@ -297,9 +451,32 @@ def complete_task(session: Session, task: RectificationTask, data: TaskCompleteI
     return TaskOut.model_validate(task, from_attributes=True)
 
 
-def _reopen(session: Session, row: JointRectification, actor: str) -> JointRectification:
-    """A new special rectification with the same B.1 content one week later, awaiting its own sign-offs; the date is a
-    proposal the applicant coordinates with the 城运中心 (B.1 note 2)."""
+def _reopened(
+    session: Session,
+    calendar: WorkdayCalendar,
+    row: JointRectification,
+    when: NextActionIn,
+    actor: str,
+    may_override_notice: bool,
+) -> tuple[JointRectification, list[str]]:
+    """The new special rectification (009 4.2.3) with the same B.1 content at the time the applicant gives, awaiting
+    its own sign-offs. Its time passes the checks of an application, and a 联勤联动 action is notified afresh
+    (010 4.2.1.1): nothing of the first action's notice is carried over."""
+    standard = rulesets.duty_standard(session)
+    schedule = _schedule(
+        session,
+        calendar,
+        standard,
+        town=row.town,
+        action_date=when.action_date,
+        half_day=when.half_day,
+        hour=when.hour,
+        duration_hours=when.duration_hours,
+        joint_duty_action=row.joint_duty_action,
+        override_reason=when.notice_override_reason,
+        may_override_notice=may_override_notice,
+        prefix="body.next_action",
+    )
     now = datetime.now(UTC)
     new = JointRectification(
         **{
@@ -310,20 +487,22 @@ def _reopen(session: Session, row: JointRectification, actor: str) -> JointRecti
                 "contact_name",
                 "contact_phone_ciphertext",
                 "content",
-                "half_day",
-                "hour",
+                "plan",
                 "command_unit",
                 "command_leader",
                 "participants",
                 "vehicles",
                 "joint_duty_action",
-                "police_notified_on",
-                "notice_rule_version",
             )
         },
-        action_date=row.action_date + timedelta(days=7),
-        starts_at=assume_utc(row.starts_at) + timedelta(days=7),
-        ends_at=assume_utc(row.ends_at) + timedelta(days=7),
+        action_date=schedule.action_date,
+        half_day=schedule.half_day,
+        hour=schedule.hour,
+        starts_at=schedule.starts_at,
+        ends_at=schedule.ends_at,
+        police_notified_on=schedule.notified_on,
+        notice_override_reason=when.notice_override_reason,
+        notice_rule_version=standard.label,
         state=RectificationState.PENDING_APPLICANT_LEADER,
         sign_offs=[],
         reopened_from=row.id,
@@ -331,14 +510,30 @@ def _reopen(session: Session, row: JointRectification, actor: str) -> JointRecti
         created_at=now,
         updated_at=now,
     )
-    session.add(new)
+    _check_clashes(session, new)
+    return new, schedule.police_stations
+
+
+def _cancel_open_tasks(session: Session, row: JointRectification) -> None:
+    """A rejected application will not take place: its open notices to the 派出所 are withdrawn."""
+    open_tasks = session.exec(
+        select(RectificationTask).where(
+            RectificationTask.rectification_id == row.id, RectificationTask.state == TaskState.ASSIGNED
+        )
+    )
+    for task in open_tasks:
+        task.state = TaskState.CANCELLED
+        session.add(task)
     session.flush()
-    _emit(session, RECTIFICATION_REOPENED, new, actor, reason=f"not solved by {row.id}")
-    return new
 
 
 def _emit(
-    session: Session, spec: EventSpec[Any], row: JointRectification, actor: str, reason: str | None = None
+    session: Session,
+    spec: EventSpec[Any],
+    row: JointRectification,
+    actor: str,
+    reason: str | None = None,
+    notified: list[str] | None = None,
 ) -> None:
     payload = RectificationEvent(
         rectification_id=row.id,
@@ -353,6 +548,7 @@ def _emit(
         actor=actor,
         reason=reason,
         reopened_from=row.reopened_from,
+        notified_departments=notified or [],
     )
     enqueue(session, spec, payload, key=str(row.id))
 

@@ -152,8 +152,11 @@ def sign_off(
 ) -> RectificationOut:
     row = _found(session, principal, rectification_id)
     if body.level is SignOffLevel.APPLICANT_LEADER:
-        if _department_staff(principal):
-            ensure_dept(principal, row.applicant_department)
+        # 申请单位领导: a leader of the applying department itself, not the 城运中心 (附录 B 表 B.1)
+        if principal.dept != row.applicant_department and not principal.is_admin:
+            raise ProblemError(
+                403, "forbidden", f"the applicant_leader signs for the applying department {row.applicant_department}"
+            )
     elif not principal.satisfies(Role.COMMANDER):
         raise ProblemError(403, "forbidden", f"the {body.level} signs as a commander of the town")
     return service.sign_off(session, vault, row, body, actor=principal.sub)
@@ -167,8 +170,19 @@ def file_summary(
     session: SessionDep,
     vault: PiiDep,
     blobs: BlobsDep,
+    request: Request,
 ) -> RectificationOut:
     row = _found(session, principal, rectification_id)
     if _department_staff(principal):
         ensure_dept(principal, row.applicant_department)
-    return service.file_summary(session, vault, blobs, row, body, actor=principal.sub)
+    calendar = cast(WorkdayCalendar, request.app.state.calendar)
+    return service.file_summary(
+        session,
+        vault,
+        blobs,
+        calendar,
+        row,
+        body,
+        actor=principal.sub,
+        may_override_notice=principal.satisfies(Role.COMMANDER),
+    )

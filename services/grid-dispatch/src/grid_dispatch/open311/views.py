@@ -81,9 +81,9 @@ def _request(incident: Incident, names: dict[str, str]) -> dict[str, Any]:
         "service_notice": incident.routing_reason,
         "requested_datetime": assume_utc(incident.reported_at).isoformat(),
         "updated_datetime": assume_utc(incident.updated_at).isoformat(),
-        "expected_datetime": assume_utc(incident.expected_at or incident.due_at).isoformat()
-        if (incident.expected_at or incident.due_at)
-        else None,
+        # GeoReport v2: when the request is expected to be fulfilled — the resolve-by time set on 签收; before
+        # acceptance it is not known yet (due_at is then only the accept limit): null
+        "expected_datetime": assume_utc(incident.expected_at).isoformat() if incident.expected_at else None,
         "address": incident.address,
         "address_id": None,
         "zipcode": None,
