@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from assist_desk.equipment.scheduled import scan_missed_checks
-from assist_desk.reviews.scheduled import scan_rectifications
+from assist_desk.equipment.service import local_today
+from assist_desk.reviews.scheduled import draw_last_week, scan_rectifications
 from assist_desk.testing import Desk
+from assist_desk.tickets.models import Ticket
 from assist_desk.tickets.scheduled import scan_time_limits
 from jiading_shared.db import Database
 from jiading_shared.testing.services import outbox_rows, query_rows
@@ -281,7 +284,7 @@ def test_a_later_notice_asking_for_what_was_missing_at_the_first_is_a_breach(des
     summary = desk.ok(
         desk.client.get(
             f"/api/v1/institutions/{institution['id']}/summary",
-            params={"from": date.today().isoformat(), "to": date.today().isoformat()},
+            params={"from": local_today().isoformat(), "to": local_today().isoformat()},
             headers=desk.office,
         )
     )
@@ -400,24 +403,88 @@ def test_open_ticket_cannot_be_rated(desk: Desk) -> None:
     assert "received" in response.json()["detail"]
 
 
+def draw_week_after(desk: Desk) -> int:
+    """Run the weekly call-back job as it runs a week from now: it draws this week, which is over by then."""
+    database = Database(desk.settings.database_url)
+    try:
+        return draw_last_week(database, datetime.now(UTC) + timedelta(days=7))
+    finally:
+        database.dispose()
+
+
 def test_weekly_random_callbacks(desk: Desk) -> None:
     # DB31114/Z 022-2025 4.3 e) 随机抽取服务对象开展回访调查 (policy share 10%, at least one).
     institution, ticket = finished_ticket(desk)
-    body = {"institution_id": institution["id"], "week_start": date.today().isoformat()}
+    week = local_today().isoformat()
 
-    drawn = desk.ok(desk.client.post("/api/v1/callback-lists", json=body, headers=desk.assistant), 201)
-    redrawn = desk.ok(desk.client.post("/api/v1/callback-lists", json=body, headers=desk.assistant), 201)
+    drawn = draw_week_after(desk)
+    listed = desk.ok(
+        desk.client.get(
+            "/api/v1/callback-lists", params={"institution_id": institution["id"], "week": week}, headers=desk.assistant
+        )
+    )
+    draw_week_after(desk)
+    redrawn = desk.ok(
+        desk.client.get(
+            "/api/v1/callback-lists", params={"institution_id": institution["id"], "week": week}, headers=desk.assistant
+        )
+    )
     result = desk.ok(
         desk.client.post(
-            f"/api/v1/callbacks/{drawn[0]['id']}/result",
+            f"/api/v1/callbacks/{listed[0]['id']}/result",
             json={"reached": True, "level": "very_satisfied", "note": "满意"},
             headers=desk.assistant,
         )
     )
 
-    assert [task["ticket_id"] for task in drawn] == [ticket["id"]]
-    assert [task["id"] for task in redrawn] == [task["id"] for task in drawn]
+    assert drawn == 1
+    assert [task["ticket_id"] for task in listed] == [ticket["id"]]
+    assert [task["id"] for task in redrawn] == [task["id"] for task in listed]  # each ticket called back once
     assert result["level"] == "very_satisfied"
+
+
+def test_current_week_cannot_be_drawn_before_it_ends(desk: Desk) -> None:
+    # DB31114/Z 022-2025 4.3 e) 随机抽取: a draw before the week is over would leave out its later tickets, and a
+    # drawn week is not drawn again; the 帮办 whose service is assessed does not draw (5.1: the office supervises).
+    institution, _ticket = finished_ticket(desk)
+    body = {"institution_id": institution["id"], "week_start": local_today().isoformat()}
+
+    early = desk.client.post("/api/v1/callback-lists", json=body, headers=desk.office)
+    by_assistant = desk.client.post("/api/v1/callback-lists", json=body, headers=desk.assistant)
+    last_week = {"institution_id": institution["id"], "week_start": (local_today() - timedelta(days=7)).isoformat()}
+    past = desk.client.post("/api/v1/callback-lists", json=last_week, headers=desk.office)
+
+    assert early.status_code == 422
+    assert early.headers["content-type"].startswith("application/problem+json")
+    assert early.json()["errors"][0]["field"] == "body.week_start"
+    assert by_assistant.status_code == 403
+    assert past.status_code == 201
+    assert past.json() == []
+    assert query_rows(desk.settings, "SELECT id FROM callback_task") == []
+
+
+def test_weekly_job_samples_the_whole_week(desk: Desk) -> None:
+    # DB31114/Z 022-2025 4.3 e) 随机抽取: the policy's share (10%) of every ticket finished in the week.
+    institution, member = desk.setup()
+    for _ in range(16):
+        ticket = desk.ticket(institution, member)
+        desk.act(ticket["id"], "start")
+        desk.act(ticket["id"], "complete")
+        if _ == 0:  # an early draw is refused, so it cannot freeze the week's sample
+            early = {"institution_id": institution["id"], "week_start": local_today().isoformat()}
+            assert desk.client.post("/api/v1/callback-lists", json=early, headers=desk.office).status_code == 422
+
+    drawn = draw_week_after(desk)
+    tasks = desk.ok(
+        desk.client.get(
+            "/api/v1/callback-lists",
+            params={"institution_id": institution["id"], "week": local_today().isoformat()},
+            headers=desk.office,
+        )
+    )
+
+    assert drawn == 2  # ceil(16 × 10 %)
+    assert len({task["ticket_id"] for task in tasks}) == 2
 
 
 # --- time limits ------------------------------------------------------------------------------------------------------
@@ -442,6 +509,127 @@ def test_overdue_scan_publishes_and_counts(desk: Desk) -> None:
     assert event["time_limit_rule"].startswith("policy v1 · self_service")
 
 
+def scan_at(desk: Desk, now: datetime) -> tuple[int, int]:
+    database = Database(desk.settings.database_url)
+    try:
+        return scan_time_limits(database, now)
+    finally:
+        database.dispose()
+
+
+def log_actions(desk: Desk, ticket_id: str) -> list[str]:
+    log = desk.ok(desk.client.get(f"/api/v1/tickets/{ticket_id}/log", headers=desk.assistant))
+    return [entry["action"] for entry in log]
+
+
+def test_breach_before_escalation_stays_counted(desk: Desk) -> None:
+    # DB31114/Z 022-2025 7.4.4 限时办结: a 自助办 limit missed before escalating to 兜底办 stays a breach in the
+    # institution and district summaries; 7.4.3 帮办日志: the overdue is recorded in the ticket's log.
+    institution, member = desk.setup()
+    ticket = desk.ticket(institution, member, form="self_service")  # policy: 1 working hour
+    assert scan_at(desk, datetime.fromisoformat(ticket["due_at"]) + timedelta(minutes=1)) == (0, 1)
+
+    escalated = desk.act(ticket["id"], "escalate", {"type": "consultation", "reason": "超出大厅服务范围"})
+    resolved = desk.act(ticket["id"], "resolve", {"note": "已引导至区级窗口"})
+    today = local_today().isoformat()
+    summary = desk.ok(
+        desk.client.get(
+            f"/api/v1/institutions/{institution['id']}/summary",
+            params={"from": today, "to": today},
+            headers=desk.office,
+        )
+    )
+    district = desk.ok(
+        desk.client.get("/api/v1/reports/district-summary", params={"from": today, "to": today}, headers=desk.office)
+    )
+    events = {r["event_type"]: json.loads(r["payload"]) for r in outbox_rows(desk.settings)}
+    log = desk.ok(desk.client.get(f"/api/v1/tickets/{ticket['id']}/log", headers=desk.assistant))
+
+    assert escalated["overdue"] is False  # the 兜底办 limit is not passed
+    assert escalated["form_breached_at"] is not None
+    assert escalated["time_limit_breached"] is True
+    assert resolved["time_limit_breached"] is True
+    assert summary["time_limit_breaches"] == 1
+    assert summary["time_limit_breaches_by_fallback_type"] == {}  # the 兜底办 limit itself was kept
+    assert district["totals"]["time_limit_breaches"] == 1
+    [completed] = [payload for kind, payload in events.items() if kind.endswith("ticket.completed.v1")]
+    assert completed["within_time_limit"] is False
+    assert [entry["action"] for entry in log] == ["receive", "overdue", "escalate", "resolve"]
+    assert log[1]["actor_sub"].startswith("system:")
+    assert "self_service" in log[1]["note"] or "自助办" in log[1]["note"]
+    assert "时限已超" in log[2]["note"]
+
+
+def test_escalating_after_the_limit_before_the_scan_is_still_a_breach(desk: Desk) -> None:
+    # DB31114/Z 022-2025 7.4.4 限时办结: a limit already passed when the ticket is escalated is a breach, even when
+    # the minute scan has not marked it yet; it is logged (7.4.3) and `ticket.overdue` is published.
+    institution, member = desk.setup()
+    ticket = desk.ticket(institution, member, form="self_service")
+    database = Database(desk.settings.database_url)
+    try:
+        with database.session() as session:
+            row = session.get(Ticket, uuid.UUID(ticket["id"]))
+            assert row is not None
+            row.due_at = datetime.now(UTC) - timedelta(minutes=5)
+            session.add(row)
+    finally:
+        database.dispose()
+
+    escalated = desk.act(ticket["id"], "escalate", {"type": "complaint", "reason": "等候时间过长"})
+    today = local_today().isoformat()
+    summary = desk.ok(
+        desk.client.get(
+            f"/api/v1/institutions/{institution['id']}/summary",
+            params={"from": today, "to": today},
+            headers=desk.office,
+        )
+    )
+
+    assert escalated["form_breached_at"] is not None
+    assert escalated["overdue"] is False
+    assert log_actions(desk, ticket["id"]) == ["receive", "overdue", "escalate"]
+    assert any(kind.endswith("ticket.overdue.v1") for kind in event_types(desk))
+    assert summary["time_limit_breaches"] == 1
+
+
+def test_an_escalation_in_time_is_no_breach(desk: Desk) -> None:
+    # DB31114/Z 022-2025 7.4.4 限时办结: escalating before the limit passes leaves nothing missed.
+    institution, member = desk.setup()
+    ticket = desk.ticket(institution, member, form="self_service")
+
+    escalated = desk.act(ticket["id"], "escalate", {"type": "consultation", "reason": "超出范围"})
+
+    assert escalated["form_breached_at"] is None
+    assert escalated["time_limit_breached"] is False
+    assert log_actions(desk, ticket["id"]) == ["receive", "escalate"]
+
+
+def test_warning_is_visible_on_the_ticket_and_in_the_list(desk: Desk) -> None:
+    # DB31114/Z 022-2025 7.4.4 限时办结 (issue 5 §5: a warning before the limit): the warning shows on the ticket,
+    # in the list of tickets due soon, and in the 帮办日志 (7.4.3).
+    institution, member = desk.setup()
+    ticket = desk.ticket(institution, member, form="self_service")
+    other = desk.ticket(institution, member)  # 陪同办: 2 working days, not due soon
+    due = datetime.fromisoformat(ticket["due_at"])
+
+    assert scan_at(desk, due - timedelta(minutes=30)) == (1, 0)
+    warned = desk.ok(desk.client.get(f"/api/v1/tickets/{ticket['id']}", headers=desk.assistant))
+    due_soon = desk.ok(desk.client.get("/api/v1/tickets", params={"due_soon": "true"}, headers=desk.assistant))
+    everything = desk.ok(desk.client.get("/api/v1/tickets", headers=desk.assistant))
+    actions = log_actions(desk, ticket["id"])
+    scan_at(desk, due + timedelta(minutes=1))
+    late = desk.ok(desk.client.get(f"/api/v1/tickets/{ticket['id']}", headers=desk.assistant))
+
+    assert warned["warned_at"] is not None
+    assert warned["due_soon"] is True
+    assert warned["overdue"] is False
+    assert [t["id"] for t in due_soon] == [ticket["id"]]
+    assert {t["id"] for t in everything} == {ticket["id"], other["id"]}
+    assert actions == ["receive", "deadline_warning"]
+    assert late["due_soon"] is False
+    assert late["overdue"] is True
+
+
 # --- equipment --------------------------------------------------------------------------------------------------------
 
 
@@ -456,7 +644,7 @@ def test_failed_self_service_terminal_puts_self_service_on_staff_assistance(desk
         ),
         201,
     )
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     desk.ok(
         desk.client.post(
             f"/api/v1/devices/{device['id']}/checks",
@@ -477,7 +665,7 @@ def test_failed_self_service_terminal_puts_self_service_on_staff_assistance(desk
     repaired = desk.ticket(institution, member, form="self_service")
     future = desk.client.post(
         f"/api/v1/devices/{device['id']}/checks",
-        json={"kind": "daily", "checked_on": (date.today() + timedelta(days=2)).isoformat(), "result": "ok"},
+        json={"kind": "daily", "checked_on": (local_today() + timedelta(days=2)).isoformat(), "result": "ok"},
         headers=desk.assistant,
     )
 
@@ -509,6 +697,59 @@ def test_missed_checks_are_counted(desk: Desk) -> None:
     assert missed == {"daily": 1, "monthly": 1}
 
 
+def test_older_passing_inspection_does_not_clear_a_failed_terminal(desk: Desk) -> None:
+    # Issue 5 §8 / DB31114/Z 022-2025 8.3 a) b): only a check dated on or after the failure clears it; a passing
+    # monthly inspection entered late for an earlier day does not.
+    institution, member = desk.setup()
+    device = desk.ok(
+        desk.client.post(
+            f"/api/v1/institutions/{institution['id']}/devices",
+            json={"kind": "self_service_terminal", "label": "自助终端 A1", "in_service_since": "2025-01-01"},
+            headers=desk.assistant,
+        ),
+        201,
+    )
+    today = local_today()
+    checks = f"/api/v1/devices/{device['id']}/checks"
+    failed = {"kind": "daily", "checked_on": today.isoformat(), "result": "failed", "note": "读卡失败"}
+    desk.ok(desk.client.post(checks, json=failed, headers=desk.assistant), 201)
+    older = {"kind": "monthly", "checked_on": (today - timedelta(days=20)).isoformat(), "result": "ok"}
+    desk.ok(desk.client.post(checks, json=older, headers=desk.assistant), 201)
+    still_failed = desk.ticket(institution, member, form="self_service")
+    [status] = desk.ok(desk.client.get(f"/api/v1/institutions/{institution['id']}/devices", headers=desk.assistant))
+    repaired = {"kind": "monthly", "checked_on": today.isoformat(), "result": "ok", "note": "维修后调试"}
+    desk.ok(desk.client.post(checks, json=repaired, headers=desk.assistant), 201)
+    after_repair = desk.ticket(institution, member, form="self_service")
+
+    assert still_failed["needs_staff_assistance"] is True
+    assert status["status"] == "failed"
+    assert status["last_monthly_inspection_on"] == older["checked_on"]  # the inspection itself is recorded
+    assert after_repair["needs_staff_assistance"] is False
+
+
+def test_a_device_put_in_service_today_has_missed_no_check(desk: Desk) -> None:
+    # DB31114/Z 022-2025 8.3 a) 每日服务结束后检查, b) 每月 1 次: nothing is due before the device was in service.
+    institution = desk.institution()
+    desk.ok(
+        desk.client.post(
+            f"/api/v1/institutions/{institution['id']}/devices",
+            json={"kind": "printer", "label": "打印机 P3", "in_service_since": local_today().isoformat()},
+            headers=desk.assistant,
+        ),
+        201,
+    )
+    [device] = desk.ok(desk.client.get(f"/api/v1/institutions/{institution['id']}/devices", headers=desk.assistant))
+    database = Database(desk.settings.database_url)
+    try:
+        missed = scan_missed_checks(database)
+    finally:
+        database.dispose()
+
+    assert device["daily_check_missed_on"] is None
+    assert device["monthly_inspection_missed"] is False
+    assert missed == {"daily": 0, "monthly": 0}
+
+
 # --- records and reports ----------------------------------------------------------------------------------------------
 
 
@@ -527,7 +768,7 @@ def test_institution_summary(desk: Desk) -> None:
     escalated = desk.ticket(institution, member, channel="hotline_12345")
     desk.act(escalated["id"], "escalate", {"type": "complaint", "reason": "态度问题"})
     desk.ticket(institution, member, form="video", channel="online_video")
-    today = date.today().isoformat()
+    today = local_today().isoformat()
 
     summary = desk.ok(
         desk.client.get(
@@ -572,7 +813,7 @@ def test_district_summary_for_the_service_office(desk: Desk) -> None:
     escalated = desk.ticket(station, station_member, channel="hotline_12345")
     desk.act(escalated["id"], "escalate", {"type": "consultation", "reason": "咨询"})
     desk.ticket(station, station_member, form="self_service")
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     period = {"from": today, "to": today}
 
     district = desk.ok(desk.client.get("/api/v1/reports/district-summary", params=period, headers=desk.office))
@@ -616,7 +857,7 @@ def test_district_summary_csv_export_is_safe_from_formula_injection(desk: Desk) 
     centre, member = desk.setup()
     desk.institution(name='=HYPERLINK("http://x")站', forms=["self_service", "accompanied", "fallback"])
     desk.ticket(centre, member)
-    today = date.today().isoformat()
+    today = local_today().isoformat()
 
     response = desk.client.get(
         "/api/v1/reports/district-summary.csv", params={"from": today, "to": today}, headers=desk.office
@@ -652,7 +893,7 @@ def test_complaints_past_their_limit_are_counted(desk: Desk) -> None:
         scan_time_limits(database, datetime.fromisoformat(late["due_at"]) + timedelta(minutes=1))
     finally:
         database.dispose()
-    today = date.today().isoformat()
+    today = local_today().isoformat()
 
     summary = desk.ok(
         desk.client.get(

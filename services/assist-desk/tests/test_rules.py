@@ -13,7 +13,7 @@ from assist_desk.notices.rules import MaterialState, Problem, breaches, unlisted
 from assist_desk.policy.rules import version_in_force
 from assist_desk.reports.models import SummaryCounts
 from assist_desk.reports.rules import combine
-from assist_desk.reviews.rules import Level, Outcome, callback_sample, closing_problem, is_bad, week_start
+from assist_desk.reviews.rules import Level, Outcome, callback_sample, closing_problem, is_bad, week_is_over, week_start
 from assist_desk.staff.rules import (
     Employment,
     StaffSource,
@@ -262,6 +262,14 @@ def test_callback_sample_share_and_reproducibility() -> None:
     assert callback_sample([], 10, "s") == []
 
 
+def test_a_week_is_drawn_only_once_it_is_over() -> None:
+    # DB31114/Z 022-2025 4.3 e) 随机抽取: the sample is drawn from all of a week's tickets, so only once it has ended.
+    monday = dt.date(2025, 6, 9)
+    assert week_is_over(monday, dt.date(2025, 6, 15)) is False  # Sunday: tickets may still be finished
+    assert week_is_over(monday, dt.date(2025, 6, 16)) is True
+    assert week_is_over(monday, dt.date(2025, 6, 9)) is False
+
+
 def test_week_start_is_monday() -> None:
     assert week_start(dt.date(2025, 6, 15)) == dt.date(2025, 6, 9)
     assert week_start(dt.date(2025, 6, 9)) == dt.date(2025, 6, 9)
@@ -273,9 +281,20 @@ def test_week_start_is_monday() -> None:
 def test_daily_check_is_due_after_each_service_day() -> None:
     # DB31114/Z 022-2025 8.3 a) 每日服务结束后检查: Monday looks back to Friday, not the weekend.
     monday = dt.date(2025, 6, 16)
-    assert daily_check_missed(dt.date(2025, 6, 13), monday, CALENDAR) is None
-    assert daily_check_missed(dt.date(2025, 6, 12), monday, CALENDAR) == dt.date(2025, 6, 13)
-    assert daily_check_missed(None, monday, CALENDAR) == dt.date(2025, 6, 13)
+    since = dt.date(2025, 1, 1)
+    assert daily_check_missed(dt.date(2025, 6, 13), monday, CALENDAR, since) is None
+    assert daily_check_missed(dt.date(2025, 6, 12), monday, CALENDAR, since) == dt.date(2025, 6, 13)
+    assert daily_check_missed(None, monday, CALENDAR, since) == dt.date(2025, 6, 13)
+
+
+def test_daily_check_is_not_due_before_the_device_was_in_service() -> None:
+    # DB31114/Z 022-2025 8.3 a) 每日服务结束后检查: a device put in service today had no service day to check yet.
+    tuesday = dt.date(2025, 6, 17)
+    assert daily_check_missed(None, tuesday, CALENDAR, tuesday) is None
+    # Put in service on Friday: Monday's check looks back to Friday, a day it served.
+    assert daily_check_missed(None, dt.date(2025, 6, 16), CALENDAR, dt.date(2025, 6, 13)) == dt.date(2025, 6, 13)
+    # Put in service on Saturday: no working day of service before Monday.
+    assert daily_check_missed(None, dt.date(2025, 6, 16), CALENDAR, dt.date(2025, 6, 14)) is None
 
 
 def test_monthly_inspection() -> None:
@@ -284,6 +303,15 @@ def test_monthly_inspection() -> None:
     assert monthly_inspection_missed(dt.date(2025, 6, 20), today, dt.date(2024, 1, 1)) is False
     assert monthly_inspection_missed(dt.date(2025, 5, 31), today, dt.date(2024, 1, 1)) is True
     assert monthly_inspection_missed(None, today, dt.date(2025, 7, 2)) is False
+
+
+def test_monthly_inspection_is_not_due_for_the_month_the_device_was_put_in_service() -> None:
+    # DB31114/Z 022-2025 8.3 b) 每月 1 次: the first inspection is due in the first whole month of service.
+    today = dt.date(2025, 7, 15)
+    assert monthly_inspection_missed(None, today, dt.date(2025, 6, 30)) is False
+    assert monthly_inspection_missed(None, today, dt.date(2025, 6, 2)) is False
+    assert monthly_inspection_missed(None, today, dt.date(2025, 6, 1)) is True
+    assert monthly_inspection_missed(None, dt.date(2025, 8, 1), dt.date(2025, 6, 30)) is True
 
 
 def test_district_totals_add_every_count() -> None:

@@ -40,9 +40,11 @@ class CheckResult(StrEnum):
     FAILED = "failed"
 
 
-def daily_check_missed(last_check: dt.date | None, today: dt.date, calendar: WorkdayCalendar) -> dt.date | None:
+def daily_check_missed(
+    last_check: dt.date | None, today: dt.date, calendar: WorkdayCalendar, in_service_since: dt.date
+) -> dt.date | None:
     """The first service day (working day before today) without a daily check, or None. A day's check is due by the
-    end of that day's service, so today is never missed yet."""
+    end of that day's service, so today is never missed yet, nor a day before the device was put in service."""
     day = today - dt.timedelta(days=1)
     # Look back to the last working day: weekends and holidays have no service to check after.
     for _ in range(30):
@@ -51,16 +53,17 @@ def daily_check_missed(last_check: dt.date | None, today: dt.date, calendar: Wor
         day -= dt.timedelta(days=1)
     else:
         return None
-    if last_check is not None and last_check >= day:
+    if day < in_service_since or (last_check is not None and last_check >= day):
         return None
     return day
 
 
 def monthly_inspection_missed(last_inspection: dt.date | None, today: dt.date, in_service_since: dt.date) -> bool:
-    """True when the last calendar month, in which the device was in service, passed without an inspection
-    (8.3 b 每月 1 次). The current month is not over yet, so it is never missed."""
+    """True when the last calendar month, in which the device was in service throughout, passed without an
+    inspection (8.3 b 每月 1 次). The current month is not over yet, so it is never missed; nor is the month the
+    device was put in service in (its first inspection is due in its first whole month)."""
     first_of_month = today.replace(day=1)
     previous_month = (first_of_month - dt.timedelta(days=1)).replace(day=1)
-    if in_service_since >= first_of_month:
+    if in_service_since > previous_month:
         return False
     return last_inspection is None or last_inspection < previous_month

@@ -18,7 +18,9 @@ def scan_missed_checks(db: Database, calendar: WorkdayCalendar | None = None) ->
     today = local_today()
     with db.session() as session:
         devices = session.exec(select(Device).where(Device.active)).all()
-    daily = sum(1 for d in devices if daily_check_missed(d.last_daily_check_on, today, calendar) is not None)
+    daily = sum(
+        1 for d in devices if daily_check_missed(d.last_daily_check_on, today, calendar, d.in_service_since) is not None
+    )
     monthly = sum(
         1 for d in devices if monthly_inspection_missed(d.last_monthly_inspection_on, today, d.in_service_since)
     )

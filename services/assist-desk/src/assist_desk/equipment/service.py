@@ -39,17 +39,24 @@ def record_check(session: Session, device: Device, data: CheckIn, *, checked_by:
         device_id=device.id, **data.model_dump(warnings=False), checked_by=checked_by, recorded_at=datetime.now(UTC)
     )
     session.add(check)
-    latest = device.last_daily_check_on if data.kind is CheckKind.DAILY else device.last_monthly_inspection_on
-    if latest is None or data.checked_on >= latest:
-        # The newest check decides the device's status (a late entry for an older day does not).
+    # The newest check of either kind decides the device's status: a late entry for an older day, daily or monthly,
+    # neither clears a failure nor raises one (8.3). On the same day the one recorded last wins (a re-check after a
+    # repair).
+    if data.checked_on >= status_checked_on(device):
         device.status = data.result
-        if data.kind is CheckKind.DAILY:
-            device.last_daily_check_on = data.checked_on
-        else:
-            device.last_monthly_inspection_on = data.checked_on
+    if data.kind is CheckKind.DAILY:
+        device.last_daily_check_on = max(data.checked_on, device.last_daily_check_on or data.checked_on)
+    else:
+        device.last_monthly_inspection_on = max(data.checked_on, device.last_monthly_inspection_on or data.checked_on)
     session.add(device)
     session.flush()
     return CheckOut.model_validate(check.model_dump(warnings=False))
+
+
+def status_checked_on(device: Device) -> date:
+    """The day of the check that set the device's status: the newest of either kind (before any: in service)."""
+    days = [day for day in (device.last_daily_check_on, device.last_monthly_inspection_on) if day is not None]
+    return max(days, default=device.in_service_since)
 
 
 def devices_of(session: Session, institution_id: uuid.UUID) -> list[Device]:
@@ -65,7 +72,7 @@ def checks_of(session: Session, device_id: uuid.UUID) -> list[CheckOut]:
 def device_out(device: Device, calendar: WorkdayCalendar, today: date) -> DeviceOut:
     return DeviceOut(
         **device.model_dump(warnings=False, exclude={"created_at"}),
-        daily_check_missed_on=daily_check_missed(device.last_daily_check_on, today, calendar)
+        daily_check_missed_on=daily_check_missed(device.last_daily_check_on, today, calendar, device.in_service_since)
         if device.active
         else None,
         monthly_inspection_missed=device.active

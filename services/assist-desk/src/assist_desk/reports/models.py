@@ -15,9 +15,12 @@ class SummaryCounts(BaseModel):
     by_state: dict[str, int]
     by_fallback_type: dict[str, int]
     escalations: int
-    time_limit_breaches: int = Field(description="finished after, or still open past, their time limit")
+    time_limit_breaches: int = Field(
+        description="tickets that missed a time limit: finished after, or still open past, their current one, or past "
+        "their 自助办/陪同办 one before being escalated to 兜底办 (7.4.4)"
+    )
     time_limit_breaches_by_fallback_type: dict[str, int] = Field(
-        description="breaches among the 兜底办 tickets by type: complaints and suggestions past their limit (9.2.1)"
+        description="兜底办 tickets past their 兜底办 limit, by type (complaints past their limit: 9.2.1)"
     )
     notices_issued: int
     notice_breaches: int = Field(description="一次性告知 breaches")

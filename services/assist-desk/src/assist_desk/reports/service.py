@@ -54,11 +54,12 @@ def summaries(
     ids = [institution.id for institution in institutions]
     start, end = period_bounds(first, last)
     counts: dict[uuid.UUID, _Counts] = {institution_id: _Counts() for institution_id in ids}
-    breached = case(
-        (or_(Ticket.overdue_at.is_not(None), Ticket.finished_at > Ticket.due_at), 1),
-        else_=0,  # type: ignore[union-attr,operator]
-    )
-    for institution_id, form, channel, state, fallback_type, count, breach_count in session.exec(
+    # The current limit (the 兜底办 one once escalated) missed; and any limit missed, the 自助办/陪同办 one before an
+    # escalation included (7.4.4): escalating must not take a breach out of the count.
+    current_missed = or_(Ticket.overdue_at.is_not(None), Ticket.finished_at > Ticket.due_at)  # type: ignore[union-attr,operator]
+    breached = case((or_(current_missed, Ticket.form_breached_at.is_not(None)), 1), else_=0)  # type: ignore[union-attr]
+    fallback_breached = case((current_missed, 1), else_=0)
+    for institution_id, form, channel, state, fallback_type, count, breach_count, fallback_breaches in session.exec(
         select(
             Ticket.institution_id,
             Ticket.form,
@@ -67,6 +68,7 @@ def summaries(
             Ticket.fallback_type,
             func.count(),
             func.sum(breached),
+            func.sum(fallback_breached),
         )
         .where(Ticket.institution_id.in_(ids), Ticket.received_at >= start, Ticket.received_at < end)  # type: ignore[attr-defined]
         .group_by(Ticket.institution_id, Ticket.form, Ticket.channel, Ticket.state, Ticket.fallback_type)
@@ -79,7 +81,7 @@ def summaries(
         c.by_state[state] += count
         if fallback_type:
             c.by_fallback[fallback_type] += count
-            c.breaches_by_fallback[fallback_type] += int(breach_count or 0)
+            c.breaches_by_fallback[fallback_type] += int(fallback_breaches or 0)
 
     for institution_id, issued, breaches in session.exec(
         select(

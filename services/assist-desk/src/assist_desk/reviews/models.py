@@ -139,7 +139,9 @@ class CallbackListIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     institution_id: uuid.UUID
-    week_start: date = Field(description="any day of the week whose completed tickets are sampled")
+    week_start: date = Field(
+        description="any day of the week whose completed tickets are sampled; the week must be over (Asia/Shanghai)"
+    )
 
 
 class CallbackDoneIn(BaseModel):

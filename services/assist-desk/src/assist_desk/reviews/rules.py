@@ -64,6 +64,12 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def week_is_over(monday: dt.date, today: dt.date) -> bool:
+    """A week's call-backs are drawn once it is over: drawn earlier, the sample would leave out the tickets finished
+    later in the week, and a drawn week is never drawn again (4.3 e 随机抽取)."""
+    return today >= monday + dt.timedelta(days=7)
+
+
 def callback_sample(ticket_ids: Sequence[uuid.UUID], share_percent: int, seed: str) -> list[uuid.UUID]:
     """A random but reproducible `share_percent` of the tickets (at least one when there are any): each ticket is
     ranked by a hash of the seed and its id, so rerunning the same week picks the same tickets."""

@@ -33,11 +33,12 @@ def scan_rectifications(db: Database, now: datetime | None = None) -> int:
 
 def draw_last_week(db: Database, now: datetime | None = None) -> int:
     """Draw last week's call-backs for every institution (idempotent: a drawn week is left as it is)."""
-    last_week = to_local(now or datetime.now(UTC)).date() - timedelta(days=7)
+    today = to_local(now or datetime.now(UTC)).date()
+    last_week = today - timedelta(days=7)
     drawn = 0
     with db.session() as session:
         for institution in session.exec(select(ServiceInstitution)).all():
-            drawn += len(draw_callbacks(session, institution, last_week))
+            drawn += len(draw_callbacks(session, institution, last_week, today=today))
     return drawn
 
 

@@ -25,7 +25,14 @@ from assist_desk.reviews.models import (
     ReviewIn,
     ReviewOut,
 )
-from assist_desk.reviews.rules import LEVEL_LABELS, callback_sample, closing_problem, is_bad, week_start
+from assist_desk.reviews.rules import (
+    LEVEL_LABELS,
+    callback_sample,
+    closing_problem,
+    is_bad,
+    week_is_over,
+    week_start,
+)
 from assist_desk.tickets.models import Ticket
 from assist_desk.tickets.rules import REVIEWABLE_STATES, STATE_LABELS, TicketState
 from assist_desk.time_limits.rules import LOCAL_TZ, OpeningHours, TimeLimit, TimeUnit, compute_deadline
@@ -166,10 +173,20 @@ def close(session: Session, case: Rectification, data: CloseIn, *, by: str) -> R
     return rectification_out(case)
 
 
-def draw_callbacks(session: Session, institution: ServiceInstitution, any_day: date) -> list[CallbackTaskOut]:
-    """Sample the policy's share of the tickets completed in the week of `any_day` into call-back tasks (4.3 e).
-    Drawing the same week again adds nothing: each ticket is called back at most once."""
+def draw_callbacks(
+    session: Session, institution: ServiceInstitution, any_day: date, *, today: date
+) -> list[CallbackTaskOut]:
+    """Sample the policy's share of the tickets completed in the week of `any_day` into call-back tasks (4.3 e), once
+    the week is over (`today`, Asia/Shanghai). Drawing the same week again adds nothing: each ticket is called back at
+    most once."""
     monday = week_start(any_day)
+    if not week_is_over(monday, today):
+        raise field_error(
+            422,
+            "body.week_start",
+            f"the week of {monday.isoformat()} is not over yet: its call-backs are drawn from "
+            f"{(monday + timedelta(days=7)).isoformat()} on, when all its tickets are in",
+        )
     start = datetime.combine(monday, datetime.min.time(), tzinfo=LOCAL_TZ).astimezone(UTC)
     end = start + timedelta(days=7)
     existing = session.exec(

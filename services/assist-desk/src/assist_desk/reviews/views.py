@@ -1,7 +1,7 @@
 """HTTP routes of reviews (好差评), rectification cases and random call-backs (回访)."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -23,6 +23,7 @@ from assist_desk.reviews.models import (
 )
 from assist_desk.reviews.rules import week_start
 from assist_desk.tickets.service import ticket_in_scope
+from assist_desk.time_limits.rules import to_local
 from jiading_shared.auth import Principal, Role, require_roles, town_in_scope
 from jiading_shared.errors import ProblemError
 from jiading_shared.pagination import PageDep
@@ -32,6 +33,9 @@ router = APIRouter(tags=["satisfaction 好差评与回访"])
 
 Staff = Annotated[Principal, Depends(require_roles(Role.ASSISTANT, Role.SERVICE_OFFICE_ADMIN))]
 # Ratings arrive from the staff, the 评价器 at the desk or the 12345 / online channels (external systems).
+# The weekly job draws the call-backs; by hand only the office may (re)draw: a 帮办 does not pick whose applicants
+# are asked about his own service (4.3 e: the results assess the 帮办; 5.1: the office supervises and assesses).
+Office = Annotated[Principal, Depends(require_roles(Role.SERVICE_OFFICE_ADMIN))]
 Rater = Annotated[Principal, Depends(require_roles(Role.ASSISTANT, Role.EXTERNAL_SYSTEM, Role.SERVICE_OFFICE_ADMIN))]
 
 
@@ -73,12 +77,16 @@ def close_rectification(case_id: uuid.UUID, body: CloseIn, principal: Staff, ses
     return service.close(session, _case(session, principal, case_id), body, by=principal.sub)
 
 
-@router.post("/callback-lists", status_code=201, summary="Draw the week's random call-backs of an institution")
-def draw_callbacks(body: CallbackListIn, principal: Staff, session: SessionDep) -> list[CallbackTaskOut]:
+@router.post(
+    "/callback-lists",
+    status_code=201,
+    summary="Draw a past week's random call-backs of an institution (the weekly job does it for every institution)",
+)
+def draw_callbacks(body: CallbackListIn, principal: Office, session: SessionDep) -> list[CallbackTaskOut]:
     institution = session.get(ServiceInstitution, body.institution_id)
     if institution is None or not town_in_scope(principal, institution.town):
         raise ProblemError(404, "institution-not-found", f"no institution {body.institution_id}")
-    return service.draw_callbacks(session, institution, body.week_start)
+    return service.draw_callbacks(session, institution, body.week_start, today=to_local(datetime.now(UTC)).date())
 
 
 @router.get("/callback-lists", summary="The call-back tasks of an institution's week")

@@ -51,7 +51,9 @@ class TicketCompleted(BaseModel):
     form: AssistanceForm
     fallback_type: FallbackType | None
     finished_at: datetime
-    within_time_limit: bool
+    within_time_limit: bool = Field(
+        description="false when any time limit was missed, the 自助办/陪同办 one before an escalation included"
+    )
 
 
 class TicketOverdue(BaseModel):

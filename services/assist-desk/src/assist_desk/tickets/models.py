@@ -60,6 +60,8 @@ class Ticket(AssistTable, table=True):
     policy_version: int
     warned_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
     overdue_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
+    # The 自助办/陪同办 limit was missed before the ticket was escalated: kept when the 兜底办 clock starts (7.4.4).
+    form_breached_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
     finished_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
     outcome_note: str | None = sqlmodel.Field(default=None, max_length=1000)
     created_by: str = sqlmodel.Field(max_length=200)
@@ -242,7 +244,13 @@ class TicketOut(BaseModel):
     time_limit_explain: str
     time_limit_provisional: bool
     policy_version: int
-    overdue: bool
+    warned_at: UtcDateTime | None = Field(description="when the deadline warning was given (限时办结 warning lead)")
+    due_soon: bool = Field(description="open, warned and not yet past its current time limit")
+    overdue: bool = Field(description="past its current time limit (the 兜底办 one once escalated)")
+    form_breached_at: UtcDateTime | None = Field(
+        description="the 自助办/陪同办 time limit was missed before escalating to 兜底办: when that was found"
+    )
+    time_limit_breached: bool = Field(description="any of its time limits was missed: counted in the summaries")
     finished_at: UtcDateTime | None
     outcome_note: str | None
 

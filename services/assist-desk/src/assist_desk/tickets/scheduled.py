@@ -1,5 +1,6 @@
 """Time-limit scan (限时办结, 7.4.4): warn before a ticket's deadline, mark it overdue after and publish
-`ticket.overdue`. Runs on one replica at a time (advisory lock in the shared scheduler)."""
+`ticket.overdue`; both go into the 帮办日志 (7.4.3). Runs on one replica at a time (advisory lock in the shared
+scheduler)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,15 +9,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from assist_desk.policy.service import policy_in_force
-from assist_desk.tickets.events import TICKET_OVERDUE, TicketOverdue
 from assist_desk.tickets.metrics import TICKETS_OPEN
 from assist_desk.tickets.models import Ticket
 from assist_desk.tickets.rules import OPEN_STATES
+from assist_desk.tickets.service import mark_overdue, warn_deadline
 from jiading_shared.db import Database
-from jiading_shared.events import enqueue
 from jiading_shared.metrics import inc_on_commit, replace_gauge_values
 from jiading_shared.service import ScheduledJob
-from jiading_shared.types import assume_utc
 
 BATCH = 500
 DEADLINE_WARNINGS = Counter("assist_ticket_deadline_warnings_total", "Tickets warned before their time limit.")
@@ -66,8 +65,7 @@ def _warn(session: Session, now: datetime, lead: timedelta) -> int:
     )
     tickets = session.exec(query).all()
     for ticket in tickets:
-        ticket.warned_at = now
-        session.add(ticket)
+        warn_deadline(session, ticket, now)
     inc_on_commit(session, DEADLINE_WARNINGS, len(tickets))
     return len(tickets)
 
@@ -85,29 +83,9 @@ def _mark_overdue(session: Session, now: datetime) -> int:
     )
     tickets = session.exec(query).all()
     for ticket in tickets:
-        ticket.overdue_at = now
-        session.add(ticket)
-        assert ticket.due_at is not None
-        _publish_overdue(session, ticket, now)
+        mark_overdue(session, ticket, now)
     inc_on_commit(session, TICKETS_OVERDUE, len(tickets))
     return len(tickets)
-
-
-def _publish_overdue(session: Session, ticket: Ticket, now: datetime) -> None:
-    enqueue(
-        session,
-        TICKET_OVERDUE,
-        TicketOverdue(
-            ticket_id=ticket.id,
-            institution_id=ticket.institution_id,
-            town=ticket.town,
-            state=ticket.state,
-            due_at=assume_utc(ticket.due_at),  # type: ignore[arg-type]
-            time_limit_rule=ticket.time_limit_rule,
-            detected_at=now,
-        ),
-        key=str(ticket.id),
-    )
 
 
 def _run(db: Database) -> None:

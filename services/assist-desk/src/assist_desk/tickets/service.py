@@ -24,9 +24,11 @@ from assist_desk.tickets.events import (
     TICKET_COMPLETED,
     TICKET_CREATED,
     TICKET_ESCALATED,
+    TICKET_OVERDUE,
     TicketCompleted,
     TicketCreated,
     TicketEscalated,
+    TicketOverdue,
 )
 from assist_desk.tickets.metrics import TICKETS_RECEIVED
 from assist_desk.tickets.models import (
@@ -46,6 +48,7 @@ from assist_desk.tickets.models import (
 )
 from assist_desk.tickets.rules import (
     FALLBACK_TYPE_LABELS,
+    OPEN_STATES,
     STATE_LABELS,
     Action,
     FallbackType,
@@ -56,7 +59,7 @@ from assist_desk.tickets.rules import (
     escalation_problem,
     next_state,
 )
-from assist_desk.time_limits.rules import OpeningHours, TimeLimit, compute_deadline
+from assist_desk.time_limits.rules import OpeningHours, TimeLimit, compute_deadline, to_local
 from jiading_shared.auth import DISTRICT_WIDE_ROLES, Principal, Role, town_in_scope
 from jiading_shared.errors import ProblemError, field_error
 from jiading_shared.events import enqueue
@@ -160,7 +163,6 @@ def ticket_out(
                 "contact_name_masked",
                 "contact_mobile_masked",
                 "created_by",
-                "warned_at",
                 "overdue_at",
             },
         ),
@@ -170,8 +172,19 @@ def ticket_out(
         allowed_actions=allowed_actions(state),
         handovers=handovers,
         materials=materials,
+        due_soon=state in OPEN_STATES and ticket.warned_at is not None and ticket.overdue_at is None,
         overdue=ticket.overdue_at is not None,
+        time_limit_breached=time_limit_breached(ticket),
     )
+
+
+def time_limit_breached(ticket: Ticket) -> bool:
+    """Any time limit of the ticket missed (7.4.4): the 自助办/陪同办 one before an escalation, or the current one."""
+    if ticket.form_breached_at is not None or ticket.overdue_at is not None:
+        return True
+    if ticket.finished_at is None or ticket.due_at is None:
+        return False
+    return assume_utc(ticket.finished_at) > assume_utc(ticket.due_at)
 
 
 def search(
@@ -184,6 +197,7 @@ def search(
     mobile: str | None,
     limit: int,
     offset: int,
+    due_soon: bool = False,
 ) -> list[TicketOut]:
     query = select(Ticket)
     if not principal.is_district_wide():
@@ -194,6 +208,12 @@ def search(
         query = query.where(Ticket.state == state)
     if mobile:
         query = query.where(Ticket.contact_mobile_index == vault.blind_index(mobile, kind="mobile"))
+    if due_soon:
+        query = query.where(
+            col(Ticket.state).in_([s.value for s in OPEN_STATES]),
+            col(Ticket.warned_at).is_not(None),
+            col(Ticket.overdue_at).is_(None),
+        )
     rows = session.exec(query.order_by(Ticket.received_at.desc()).offset(offset).limit(limit)).all()  # type: ignore[attr-defined]
     children = children_of(session, [row.id for row in rows])
     return [ticket_out(session, row, children=children) for row in rows]
@@ -373,7 +393,8 @@ def transition(session: Session, ticket: Ticket, action: Action, actor: Actor, n
                 form=ticket.form,
                 fallback_type=ticket.fallback_type,
                 finished_at=now,
-                within_time_limit=ticket.due_at is None or now <= assume_utc(ticket.due_at),
+                within_time_limit=ticket.form_breached_at is None
+                and (ticket.due_at is None or now <= assume_utc(ticket.due_at)),
             ),
             key=str(ticket.id),
         )
@@ -403,6 +424,10 @@ def escalate(
     limit = fallback_limit(policy, data.type)
     rule = f"policy v{policy.version} · 兜底办 {data.type.value} {FALLBACK_TYPE_LABELS[data.type]}"
     decision = compute_deadline(now, limit, calendar, _hours(institution), rule=rule)
+    # The 兜底办 clock starts afresh, but a limit already missed stays a breach (7.4.4), even before the scan saw it.
+    if ticket.overdue_at is None and ticket.due_at is not None and now > assume_utc(ticket.due_at):
+        mark_overdue(session, ticket, now)
+    ticket.form_breached_at = ticket.overdue_at
     ticket.state = target
     ticket.fallback_type = data.type
     ticket.escalation_reason = data.reason
@@ -417,7 +442,12 @@ def escalate(
     ticket.overdue_at = None
     session.add(ticket)
     session.flush()
-    log_action(session, ticket, Action.ESCALATE.value, previous, actor, f"{data.type.value}: {data.reason}"[:1000])
+    note = f"{data.type.value}: {data.reason}"
+    if ticket.form_breached_at is not None:
+        note = (
+            f"{ASSISTANCE_FORM_LABELS[AssistanceForm(ticket.form)]}时限已超 (time limit missed, stays counted); {note}"
+        )
+    log_action(session, ticket, Action.ESCALATE.value, previous, actor, note[:1000])
     department = (
         data.department if data.type is FallbackType.COORDINATION else data.department or ticket.department_code
     )
@@ -523,16 +553,63 @@ def next_or_409(current: TicketState, action: Action) -> TicketState:
 
 
 def log_action(
-    session: Session, ticket: Ticket, action: str, previous: TicketState | None, actor: Actor, note: str | None
+    session: Session,
+    ticket: Ticket,
+    action: str,
+    previous: TicketState | None,
+    actor: Actor | str,
+    note: str | None,
+    *,
+    at: datetime | None = None,
 ) -> None:
+    """Append to the 帮办日志 (7.4.3); `actor` is a person, or the sub of a scheduled job."""
     session.add(
         TicketLogEntry(
             ticket_id=ticket.id,
-            at=datetime.now(UTC),
+            at=at or datetime.now(UTC),
             action=action,
             from_state=previous.value if previous else None,
             to_state=TicketState(ticket.state).value,
-            actor_sub=actor.sub,
+            actor_sub=actor if isinstance(actor, str) else actor.sub,
             note=note,
         )
+    )
+
+
+# --- time limits (限时办结, 7.4.4) ------------------------------------------------------------------------------------
+
+TIME_LIMIT_SCAN = "system:assist-ticket-time-limits"
+
+
+def warn_deadline(session: Session, ticket: Ticket, now: datetime) -> None:
+    """The deadline is near: mark the ticket (shown as `warned_at` / `due_soon`) and log the warning."""
+    ticket.warned_at = now
+    session.add(ticket)
+    due = to_local(assume_utc(ticket.due_at)) if ticket.due_at else None
+    note = f"临近办结时限 / deadline near: due {due:%Y-%m-%d %H:%M} (Asia/Shanghai)" if due else None
+    log_action(session, ticket, "deadline_warning", TicketState(ticket.state), TIME_LIMIT_SCAN, note, at=now)
+
+
+def mark_overdue(session: Session, ticket: Ticket, now: datetime) -> None:
+    """The current time limit has passed: mark the ticket, log it in the 帮办日志 and publish `ticket.overdue`."""
+    assert ticket.due_at is not None
+    due_at = assume_utc(ticket.due_at)
+    ticket.overdue_at = now
+    session.add(ticket)
+    note = f"超过办结时限 / time limit passed: due {to_local(due_at):%Y-%m-%d %H:%M} (Asia/Shanghai)"
+    note = f"{note}, {ticket.time_limit_rule}"
+    log_action(session, ticket, "overdue", TicketState(ticket.state), TIME_LIMIT_SCAN, note[:1000], at=now)
+    enqueue(
+        session,
+        TICKET_OVERDUE,
+        TicketOverdue(
+            ticket_id=ticket.id,
+            institution_id=ticket.institution_id,
+            town=ticket.town,
+            state=ticket.state,
+            due_at=due_at,
+            time_limit_rule=ticket.time_limit_rule,
+            detected_at=now,
+        ),
+        key=str(ticket.id),
     )

@@ -59,6 +59,9 @@ def search_tickets(
     page: TicketPage,
     institution_id: uuid.UUID | None = None,
     state: TicketState | None = None,
+    due_soon: Annotated[
+        bool, Query(description="true: only open tickets warned of their coming deadline and not yet past it")
+    ] = False,
     mobile: Annotated[
         str | None,
         Query(
@@ -68,7 +71,9 @@ def search_tickets(
         ),
     ] = None,
 ) -> list[TicketOut]:
-    return _page_of_tickets(session, principal, vault, page, institution_id=institution_id, state=state, mobile=mobile)
+    return _page_of_tickets(
+        session, principal, vault, page, institution_id=institution_id, state=state, mobile=mobile, due_soon=due_soon
+    )
 
 
 @router.post("/search", summary="Tickets in your scope with this contact number (in the body, kept out of logs)")
@@ -89,6 +94,7 @@ def _page_of_tickets(
     institution_id: uuid.UUID | None,
     state: TicketState | None,
     mobile: str | None,
+    due_soon: bool = False,
 ) -> list[TicketOut]:
     tickets = service.search(
         session,
@@ -97,6 +103,7 @@ def _page_of_tickets(
         institution_id=institution_id,
         state=state,
         mobile=mobile,
+        due_soon=due_soon,
         limit=page.fetch,
         offset=page.offset,
     )

@@ -126,8 +126,3 @@ def _working_hours_deadline(
             remaining -= available
         cursor = dt.datetime.combine(cursor.date() + dt.timedelta(days=1), hours.opens_at, tzinfo=LOCAL_TZ)
     raise ValueError(f"{limit.label()} does not fit in {MAX_SCAN_DAYS} days of opening hours")
-
-
-def warning_time(due_at: dt.datetime, lead: dt.timedelta, started_at: dt.datetime) -> dt.datetime:
-    """When to warn that a deadline approaches: `lead` before it, but never before the clock started."""
-    return max(due_at - lead, started_at)
