@@ -572,10 +572,10 @@ def _checks(day: date, count: int, misplaced: int = 0) -> list[ShelfCheckFact]:
 
 
 def test_district_shelf_checks_every_two_hours() -> None:
-    # DB31114/Z 005-2025 6.2.2: 8 opening hours need 4 checks
+    # DB31114/Z 005-2025 6.2.2: 8 opening hours need 4 checks; none recorded = none done (see the no-checks test)
     rule = "005-6.2.2-shelf-checks-district_library"
     subject = opened("district_library", ("09:00", "17:00"), ("09:00", "17:00"))
-    assert status(rule, subject, WEEK) is INSUFFICIENT
+    assert status(rule, subject, WEEK) is FAIL
     for day in WEEK.days():
         subject.shelf_checks += _checks(day, 4)
     assert status(rule, subject, WEEK) is PASS
@@ -635,10 +635,15 @@ def test_yearly_loans(rule: str, tier: str, threshold: int) -> None:
 def test_downloads_and_remote_access() -> None:
     # DB31114/Z 005-2025 6.2.4
     subject = facts("district_library")
-    subject.usage.append(UsageFact("2026-05", 100_000, 6_000))
-    assert status("005-6.2.4-downloads-district_library", subject) is PASS
-    subject.usage[0] = UsageFact("2026-05", 100_000, 5_999)
+    subject.usage += [UsageFact(f"2026-{month:02d}", 10_000, 500) for month in range(1, 13)]
+    subject.usage[4] = UsageFact("2026-05", 10_000, 1_100)
+    subject.usage[5] = UsageFact("2026-06", 10_000, 1_100)
+    assert status("005-6.2.4-downloads-district_library", subject) is PASS  # 7,200 / 120,000 = 6 %
+    subject.usage[5] = UsageFact("2026-06", 10_000, 1_099)
     assert status("005-6.2.4-downloads-district_library", subject) is FAIL
+    # a month missing: the year's ratio is unknown
+    del subject.usage[11]
+    assert status("005-6.2.4-downloads-district_library", subject) is INSUFFICIENT
     subject.collection.append(
         CollectionFact(date(2026, 12, 31), digital_resources_total=1000, digital_resources_remote=800)
     )
@@ -957,3 +962,174 @@ def test_two_films_a_month_where_projection_exists() -> None:
     assert outcome.status is FAIL
     assert "2026-07" in outcome.explanation
     assert status(rule, subject, Period.of(2026, month=6)) is PASS
+
+
+# --- open periods, missing months, weakest period (audit of 2026-12) ----------------------------------------------
+
+PENDING = Status.PENDING
+
+
+def test_yearly_counts_are_pending_while_the_year_runs() -> None:
+    # DB31114/Z 005-2025 6.1.3.1: "每年…不应少于20场次" is a yearly total: short of it is only a failure once the
+    # year has ended; while it runs the result is pending (not fail) and names the count so far.
+    rule = "005-6.1.3.1-reading-promotion-town_library"
+    subject = facts("town_library")
+    subject.events += [EventFact("reading_promotion", date(2026, 2, day)) for day in range(1, 8)]
+    running = result(rule, subject, YEAR, datetime(2026, 3, 1, tzinfo=UTC))
+    assert (running.status, running.value) == (PENDING, 7)
+    assert "pending: period runs until 2026-12-31" in running.explanation
+    # the last day of the year is still part of it; the day after, the total is judged
+    assert status(rule, subject, YEAR, at(date(2026, 12, 31), "23:00")) is PENDING
+    assert status(rule, subject, YEAR, at(date(2027, 1, 1), "00:30")) is FAIL
+    subject.events += [EventFact("reading_promotion", date(2026, 2, 10 + day)) for day in range(13)]
+    assert status(rule, subject, YEAR, datetime(2026, 3, 1, tzinfo=UTC)) is PASS  # 20 reached: passes already
+
+
+def test_missing_survey_and_roster_are_pending_in_the_running_year() -> None:
+    # DB31114/Z 005-2025 8.2.1 (one survey a year) and 5.3.3 (active volunteers): nothing yet in January is pending
+    subject = facts("town_library")
+    on = datetime(2027, 1, 2, tzinfo=UTC)
+    year = Period.of(2027)
+    assert status("005-8.2.1-survey-conducted", subject, year, on) is PENDING
+    assert status("005-8.2.1-satisfaction", subject, year, on) is PENDING
+    assert status("005-5.3.3-volunteers-town_library", subject, year, on) is PENDING
+    assert status("005-8.2.1-survey-conducted", subject, Period.of(2026), on) is FAIL
+
+
+def test_monthly_rule_pending_only_for_the_running_month() -> None:
+    # DB31114/Z 007-2025 6.4.2: 2 films a month; the running month is pending, an ended month short of 2 fails
+    rule = "007-6.4.2-films"
+    subject = facts("activity_room", film_projection=True)
+    subject.events += [EventFact("film_screening", date(2026, month, 5)) for month in (1, 2, 3)]
+    subject.events += [EventFact("film_screening", date(2026, month, 20)) for month in (1, 2)]
+    on = datetime(2026, 3, 10, tzinfo=UTC)
+    assert status(rule, subject, Period.of(2026, month=3), on) is PENDING
+    in_year = result(rule, subject, YEAR, on)
+    assert in_year.status is PENDING  # January and February passed, March is running
+    assert "2026-03" in in_year.explanation
+    subject.events = [event for event in subject.events if event.held_on != date(2026, 2, 20)]
+    failed = result(rule, subject, YEAR, on)
+    assert (failed.status, failed.value) == (FAIL, 1)
+    assert "2026-02" in failed.explanation
+
+
+def test_loans_with_missing_months_are_not_enough_data() -> None:
+    # DB31114/Z 005-2025 6.2.3: a year's loans from 11 of 12 months cannot fail (the missing month may make it up),
+    # but can already pass
+    rule = "005-6.2.3-loans-district_library"
+    subject = facts("district_library")
+    subject.usage += [UsageFact(f"2026-{month:02d}", 85_000, 0) for month in range(1, 12)]  # December missing
+    short = result(rule, subject)
+    assert (short.status, short.value) == (INSUFFICIENT, 935_000)
+    assert "11 of 12 months" in short.explanation
+    assert "not enough data" in short.explanation
+    subject.usage = [UsageFact(f"2026-{month:02d}", 95_000, 0) for month in range(1, 12)]
+    assert status(rule, subject) is PASS  # 1,045,000 already meets 1,000,000
+    subject.usage = [UsageFact(f"2026-{month:02d}", 80_000, 0) for month in range(1, 13)]
+    assert status(rule, subject) is FAIL  # all 12 months recorded: 960,000
+
+
+def test_off_hours_share_takes_the_weakest_week() -> None:
+    # DB31114/Z 005-2025 6.1.1.2: the town library's off-hours are at least 1/4 of its opening *per week*; a year
+    # reports its weakest week, not the share pooled over all weeks
+    rule = "005-6.1.1.2-off-hours-share-town_library"
+    subject = opened("town_library", ("09:00", "17:00"), ("09:00", "17:00"))  # 16 h of 56 h = 28.6 %
+    assert status(rule, subject, WEEK) is PASS
+    subject.exceptions[date(2026, 3, 14)] = ()  # week 11: weekend closed, 0 off-hours
+    subject.exceptions[date(2026, 3, 15)] = ()
+    assert status(rule, subject, WEEK) is FAIL
+    year = result(rule, subject, YEAR)
+    assert (year.status, year.value) == (FAIL, 0)
+    assert "2026-W11" in year.explanation
+
+
+def test_misshelving_takes_the_worst_month() -> None:
+    # DB31114/Z 005-2025 6.2.2: 错架率 ≤ 5 % is a monthly rate; the year reports its worst month
+    rule = "005-6.2.2-misshelving-town_library"
+    subject = facts("town_library")
+    subject.shelf_checks.append(ShelfCheckFact(at(date(2026, 3, 3), "10:00"), 1000, 100))  # March 10 %
+    for month in range(4, 13):
+        subject.shelf_checks.append(ShelfCheckFact(at(date(2026, month, 3), "10:00"), 10_000, 100))  # 1 %
+    assert status(rule, subject, Period.of(2026, month=3)) is FAIL
+    year = result(rule, subject, YEAR)
+    assert (year.status, year.value) == (FAIL, 0.1)
+    assert "2026-03" in year.explanation
+    subject.shelf_checks[0] = ShelfCheckFact(at(date(2026, 3, 3), "10:00"), 1000, 50)  # March 5 %: the edge
+    assert status(rule, subject, YEAR) is PASS
+
+
+def test_no_shelf_checks_recorded_is_a_failure() -> None:
+    # DB31114/Z 005-2025 6.2.2: "区级图书馆应每2h进行1次巡视查架" — a check is a thing done; an open day without one
+    # recorded fell short (12 h open = 6 checks a day), so a week without any fails on all 7 days
+    rule = "005-6.2.2-shelf-checks-district_library"
+    subject = opened("district_library", ("09:00", "21:00"), ("09:00", "21:00"))
+    week = result(rule, subject, WEEK)
+    assert (week.status, week.value) == (FAIL, 7)
+    assert "7 of 7 open days fell short" in week.explanation
+    # without a known opening pattern there is nothing to require
+    assert status(rule, facts("district_library"), WEEK) is INSUFFICIENT
+
+
+def test_shelf_checks_of_the_running_day_are_not_judged_yet() -> None:
+    # DB31114/Z 005-2025 6.2.2 (town: 2 checks a day): on Wednesday 10:00 only Monday and Tuesday are judged
+    rule = "005-6.2.2-shelf-checks-town_library"
+    subject = opened("town_library", ("09:00", "17:00"), ("09:00", "17:00"))
+    for day in (date(2026, 3, 9), date(2026, 3, 10)):
+        subject.shelf_checks += _checks(day, 2)
+    on = at(date(2026, 3, 11), "10:00")
+    assert result(rule, subject, WEEK, on).value == 0
+    assert status(rule, subject, WEEK, on) is PASS
+
+
+def _new_year_ratio(failing_elsewhere: bool) -> tuple[float | None, float | None]:
+    from prometheus_client import REGISTRY
+
+    from library_metrics.compliance import metrics
+    from library_metrics.compliance.service import FacilityEvaluation
+
+    subject = opened("town_library", ("08:00", "18:00"), ("09:00", "17:00"))
+    subject.profile = replace(subject.profile, seats=90 if failing_elsewhere else 120, citywide_borrow_return=True)
+    subject.events += [EventFact("reading_promotion", date(2026, 5, day)) for day in range(1, 25)]
+    subject.events.append(EventFact("local_document_activity", date(2026, 6, 1)))
+    subject.acquisitions.append(AcquisitionFact(date(2026, 4, 1), "purchase", 3000, 6000))
+    subject.surveys.append(SurveyFact(date(2026, 9, 1), 120, 110, 105))
+    subject.collection.append(CollectionFact(date(2026, 12, 1), books=40000))
+    for offset in range(367):  # two shelf checks every day of 2026 and on 1 January 2027
+        subject.shelf_checks += _checks(date(2026, 1, 1) + timedelta(days=offset), 2)
+    labels = {"tier": "town_library", "town": "jd-anting"}
+    ratios = []
+    for period, as_of in (
+        (Period.of(2026), at(date(2026, 12, 31), "16:00")),
+        (Period.of(2027), at(date(2027, 1, 2), "16:00")),
+    ):
+        results = evaluate_facility(RULES, subject, period, Context(CALENDAR, as_of))
+        metrics.update([FacilityEvaluation(subject.profile, results)], as_of.timestamp())
+        ratios.append(REGISTRY.get_sample_value("library_compliance_pass_ratio", labels))
+    return ratios[0], ratios[1]
+
+
+def test_pass_ratio_gauge_does_not_drop_on_new_year() -> None:
+    # DB31114/Z 005-2025 5.2.1.3, 5.2.2, 6.1.3.1, 8.2.1 are yearly totals: the same facts on 31 Dec 2026 (year 2026)
+    # and on 2 Jan 2027 (year 2027, totals restarting at 0) give the same library_compliance_pass_ratio, so the
+    # LibraryComplianceDrop alert (fall > 0.1 in 7 days) does not fire on New Year.
+    from prometheus_client import REGISTRY
+
+    december, january = _new_year_ratio(failing_elsewhere=False)
+    assert december == january == 1.0
+    assert (
+        REGISTRY.get_sample_value(
+            "library_compliance_results", {"tier": "town_library", "town": "jd-anting", "status": "pending"}
+        )
+        >= 4
+    )
+    assert (
+        REGISTRY.get_sample_value(
+            "library_compliance_results", {"tier": "town_library", "town": "jd-anting", "status": "fail"}
+        )
+        == 0
+    )
+    # with a rule failing all along (seats), the ratio still does not move at the turn of the year
+    december, january = _new_year_ratio(failing_elsewhere=True)
+    assert december is not None
+    assert december < 1
+    assert january == pytest.approx(december)

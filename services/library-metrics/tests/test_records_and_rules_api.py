@@ -1,7 +1,7 @@
 """Facility registry, data capture, the rule table's versions, compliance and reports over HTTP (SQLite file)."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -338,6 +338,81 @@ def test_invalid_versions_name_the_field(
     assert len(query_rows(settings, "SELECT id FROM rule_version")) == 1
 
 
+def _rule(**change: Any) -> dict[str, Any]:
+    row = {
+        "rule_id": "005-8.2.1-satisfaction",
+        "clause": "DB31114/Z 005-2025 8.2.1",
+        "tiers": ["town_library"],
+        "metric": "satisfaction_rate",
+        "comparison": "ge",
+        "threshold": 0.9,
+        "unit": "比例",
+        "period": "year",
+        "params": {"min_distributed": 100, "min_return_rate": 0.8},
+        "requirement": "读者满意率不应小于90%",
+    }
+    return {**row, **change}
+
+
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        (_rule(threshold=90, unit="%"), "body.rules.0.threshold"),  # a ratio written as a percentage
+        (_rule(unit="%"), "body.rules.0.unit"),
+        (
+            _rule(
+                rule_id="005-6.1.3.1-reading-promotion-town_library",
+                metric="event_count",
+                threshold=20,
+                unit="场次/年",
+                period="snapshot",
+                params={"event_kinds": ["reading_promotion"]},
+            ),
+            "body.rules.0.period",
+        ),
+        (
+            _rule(rule_id="x-seats", metric="seats", threshold=99.5, unit="个", period="snapshot", params={}),
+            "body.rules.0.threshold",
+        ),
+        (
+            _rule(rule_id="x-wifi", metric="free_wifi", threshold=0, unit="是/否", period="snapshot", params={}),
+            "body.rules.0.threshold",
+        ),
+        (
+            _rule(
+                rule_id="x-hours",
+                metric="min_weekly_opening_hours",
+                threshold=200,
+                unit="h/周",
+                period="week",
+                params={},
+            ),
+            "body.rules.0.threshold",
+        ),
+    ],
+)
+def test_rule_changes_refuse_values_the_metric_cannot_take(
+    client: TestClient, settings: LibrarySettings, rule: dict[str, Any], field: str
+) -> None:
+    # DB31114/Z 005-2025 8.2.1 (满意率 ≥ 90 % is the ratio 0.9), 6.1.3.1 (a yearly count), 5.1.2.2 (seats are whole),
+    # 007-2025 5.1.2 (Wi-Fi is yes/no), 005-2025 6.1.1.1 (hours in a week): a notice keyed in the wrong unit or for a
+    # period the metric cannot be measured over is refused, naming the field, and no version is written
+    body = {"effective_from": (date.today() + timedelta(days=1)).isoformat(), "reason": "嘉文旅通知", "rules": [rule]}
+    response = client.post("/api/v1/indicator-rule-versions", json=body, headers=bureau(settings))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert field in [error["field"] for error in response.json()["errors"]]
+    assert len(query_rows(settings, "SELECT id FROM rule_version")) == 1
+
+
+def test_metric_catalog_states_kind_and_periods(client: TestClient, settings: LibrarySettings) -> None:
+    listed = {m["metric"]: m for m in client.get("/api/v1/indicator-metrics", headers=bureau(settings)).json()}
+    assert listed["satisfaction_rate"]["value_kind"] == "ratio"
+    assert listed["event_count"]["periods"] == ["month", "week", "year"]
+    assert listed["event_count"]["cumulative"] is True
+    assert listed["seats"]["periods"] == ["snapshot"]
+
+
 def test_only_the_bureau_changes_rules(client: TestClient, settings: LibrarySettings) -> None:
     body = {
         "effective_from": (date.today() + timedelta(days=1)).isoformat(),
@@ -432,6 +507,93 @@ def test_breaches_are_published_once_per_rule_and_period(client: TestClient, set
     )
 
 
+def _add_events(client: TestClient, settings: LibrarySettings, library: dict[str, Any], days: list[date]) -> None:
+    for day in days:
+        response = client.post(
+            f"/api/v1/facilities/{library['id']}/events",
+            json={"kind": "reading_promotion", "held_on": day.isoformat(), "title": "读书会"},
+            headers=staff(settings),
+        )
+        assert response.status_code == 201, response.text
+
+
+def _breach_events(settings: LibrarySettings, kind: str, rule_id: str) -> list[dict[str, Any]]:
+    return [
+        json.loads(row["payload"])
+        for row in outbox_rows(settings)
+        if row["event_type"] == f"cn.jiading.library.indicator.{kind}.v1"
+        and json.loads(row["payload"])["rule_id"] == rule_id
+    ]
+
+
+def test_a_breach_that_late_records_cure_is_withdrawn(client: TestClient, settings: LibrarySettings) -> None:
+    # DB31114/Z 005-2025 6.1.3.1 (town library ≥ 20 events a year): 19 recorded when 2025 is closed → breach; the
+    # 20th, keyed in late, makes 2025 pass → indicator.breach_withdrawn; deleted again → the breach is published anew
+    rule = "005-6.1.3.1-reading-promotion-town_library"
+    library = open_library(client, settings)
+    _add_events(client, settings, library, [date(2025, 3, day) for day in range(1, 20)])
+    first = client.post("/api/v1/compliance/breaches", params={"year": 2025}, headers=bureau(settings)).json()
+    assert first["withdrawn"] == 0
+    assert len(_breach_events(settings, "breached", rule)) == 1
+    _add_events(client, settings, library, [date(2025, 12, 30)])
+    second = client.post("/api/v1/compliance/breaches", params={"year": 2025}, headers=bureau(settings)).json()
+    assert second["withdrawn"] >= 1
+    withdrawn = _breach_events(settings, "breach_withdrawn", rule)
+    assert len(withdrawn) == 1
+    assert (withdrawn[0]["status"], withdrawn[0]["value"], withdrawn[0]["period"]) == ("pass", 20, "2025")
+    again = client.post("/api/v1/compliance/breaches", params={"year": 2025}, headers=bureau(settings)).json()
+    assert again["withdrawn"] == 0  # once
+    assert len(_breach_events(settings, "breach_withdrawn", rule)) == 1
+    late = client.get(f"/api/v1/facilities/{library['id']}/events", headers=staff(settings)).json()
+    record = next(item for item in late if item["held_on"] == "2025-12-30")
+    client.delete(f"/api/v1/facilities/{library['id']}/events/{record['id']}", headers=staff(settings))
+    client.post("/api/v1/compliance/breaches", params={"year": 2025}, headers=bureau(settings))
+    assert len(_breach_events(settings, "breached", rule)) == 2
+    rows = query_rows(settings, f"SELECT withdrawn_at FROM indicator_breach WHERE rule_id = '{rule}'")
+    assert [row["withdrawn_at"] for row in rows] == [None]
+
+
+def test_breaches_wait_for_the_grace_window(client: TestClient, settings: LibrarySettings) -> None:
+    # DB31114/Z 005-2025 6.1.3.1: December's events are keyed in during January, so year 2026 is not published at
+    # 01:00 on 1 January; with a 10-day grace window it is published from 11 January
+    from zoneinfo import ZoneInfo
+
+    from jiading_shared.db import Database
+    from jiading_shared.workdays import WorkdayCalendar
+    from library_metrics.compliance.rules import Period
+    from library_metrics.compliance.service import InGraceWindow, closed_periods, publish_breaches
+
+    open_library(client, settings)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            with pytest.raises(InGraceWindow):
+                publish_breaches(
+                    session, Period.of(2026), WorkdayCalendar(), datetime(2027, 1, 1, 1, tzinfo=shanghai), grace_days=10
+                )
+            with pytest.raises(InGraceWindow):
+                publish_breaches(
+                    session,
+                    Period.of(2026),
+                    WorkdayCalendar(),
+                    datetime(2027, 1, 10, 23, tzinfo=shanghai),
+                    grace_days=10,
+                )
+        assert not _breach_events(settings, "breached", "005-6.1.3.1-reading-promotion-town_library")
+        with db.session() as session:
+            run = publish_breaches(
+                session, Period.of(2026), WorkdayCalendar(), datetime(2027, 1, 11, 1, tzinfo=shanghai), grace_days=10
+            )
+        assert run.published > 0
+    finally:
+        db.dispose()
+    assert len(_breach_events(settings, "breached", "005-6.1.3.1-reading-promotion-town_library")) == 1
+    # the hourly job asks for the last periods whose grace has ended
+    assert "2026" not in [p.key for p in closed_periods(date(2027, 1, 10), 10)]
+    assert "2026" in [p.key for p in closed_periods(date(2027, 1, 11), 10)]
+
+
 def test_town_compliance_and_reports(client: TestClient, settings: LibrarySettings) -> None:
     open_library(client, settings)
     client.put(f"/api/v1/towns/{TOWN}", json={"name": "安亭镇", "residents": 250000}, headers=bureau(settings))
@@ -473,7 +635,10 @@ def test_scheduled_jobs_publish_closed_periods_and_refresh_the_gauges(
         for row in outbox_rows(settings)
         if row["event_type"] == "cn.jiading.library.indicator.breached.v1"
     }
-    assert str(date.today().year - 1) in periods
+    from library_metrics.compliance.service import closed_periods
+
+    last_year = closed_periods(date.today(), settings.breach_grace_days)[2]
+    assert last_year.key in periods
     keys = [
         (row["subject"], row["rule_id"], row["period_key"])
         for row in query_rows(settings, "SELECT * FROM indicator_breach")

@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from jiading_shared.settings import ServiceSettings
@@ -12,3 +13,6 @@ class LibrarySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LIBRARY_", extra="ignore")
 
     port: int = 8003
+    # Days after a week, month or year ends during which late records are still taken in before its breaches are
+    # published (the hourly job); the bureau's explicit POST /compliance/breaches closes a period at once.
+    breach_grace_days: int = Field(10, ge=0, le=366)

@@ -6,11 +6,12 @@ from collections import defaultdict
 from prometheus_client import Gauge
 
 from library_metrics.compliance.rules import Status
-from library_metrics.compliance.service import FacilityEvaluation
+from library_metrics.compliance.service import FacilityEvaluation, pass_ratio
 
 PASS_RATIO = Gauge(
     "library_compliance_pass_ratio",
-    "Share of evaluated rules passed (passed / (passed + failed)) in the current year, by facility tier and 街镇.",
+    "Share of rules not failing in the current year ((passed + pending) / (passed + pending + failed); pending = a "
+    "yearly or monthly total still running and short of its threshold), by facility tier and 街镇.",
     ["tier", "town"],
 )
 RESULTS = Gauge(
@@ -60,9 +61,9 @@ def update(evaluations: list[FacilityEvaluation], evaluated_at: float) -> None:
     for gauge in (PASS_RATIO, RESULTS, FAILING_BY_CLAUSE, INDICATOR):
         gauge.clear()
     for (tier, town), by_status in counts.items():
-        judged = by_status[Status.PASS] + by_status[Status.FAIL]
-        if judged:
-            PASS_RATIO.labels(tier=tier, town=town).set(by_status[Status.PASS] / judged)
+        ratio = pass_ratio(by_status[Status.PASS], by_status[Status.FAIL], by_status[Status.PENDING])
+        if ratio is not None:
+            PASS_RATIO.labels(tier=tier, town=town).set(ratio)
         for status in Status:
             RESULTS.labels(tier=tier, town=town, status=status.value).set(by_status[status])
     for (clause, tier), count in failing.items():

@@ -29,6 +29,8 @@ class IndicatorBreach(LibraryTable, table=True):
     status: str = sqlmodel.Field(sa_type=String(20))
     explanation: str = sqlmodel.Field(sa_type=Text)
     detected_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+    # Set when a later evaluation passes (indicator.breach_withdrawn published); cleared if it fails again.
+    withdrawn_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class ComplianceResultOut(BaseModel):
@@ -36,7 +38,10 @@ class ComplianceResultOut(BaseModel):
 
     rule_id: str
     clause: str = Field(description="条款, e.g. DB31114/Z 005-2025 6.1.1.1")
-    status: str = Field(description="pass | fail | insufficient_data")
+    status: str = Field(
+        description="pass | fail | insufficient_data | pending (a total over a month or year that is still running "
+        "and short of its threshold: not a failure yet)"
+    )
     value: float | None
     threshold: float
     explanation: str
@@ -56,6 +61,7 @@ class FacilitySummary(BaseModel):
     passed: int
     failed: int
     insufficient_data: int
+    pending: int = 0
     failing_rules: list[str]
 
 
@@ -68,7 +74,8 @@ class TownReport(BaseModel):
     passed: int
     failed: int
     insufficient_data: int
-    pass_ratio: float | None = Field(description="passed / (passed + failed)")
+    pending: int = 0
+    pass_ratio: float | None = Field(description="(passed + pending) / (passed + pending + failed): rules not failing")
 
 
 class GroupSummary(BaseModel):
@@ -77,6 +84,7 @@ class GroupSummary(BaseModel):
     passed: int
     failed: int
     insufficient_data: int
+    pending: int = 0
     pass_ratio: float | None
 
 
@@ -87,6 +95,7 @@ class DistrictReport(BaseModel):
     passed: int
     failed: int
     insufficient_data: int
+    pending: int = 0
     pass_ratio: float | None
     by_town: list[GroupSummary]
     by_tier: list[GroupSummary]
@@ -98,3 +107,4 @@ class BreachRun(BaseModel):
     period: str
     evaluated_facilities: int
     published: int
+    withdrawn: int = Field(0, description="earlier breaches of the period that now pass (indicator.breach_withdrawn)")

@@ -8,8 +8,12 @@ and says in words how the value was measured. Conventions:
 * Only whole ISO weeks (Monday–Sunday) inside the period are measured, and a week with an announced closure or a day
   without a known opening pattern is not measured.
 * Times are China Standard Time; response times in working days follow the State Council calendar.
-* Counts of what was done (events, purchases, surveys) are facts: none recorded is 0. Measures that need a record
-  to exist (holdings, areas, response times) say insufficient_data when it is missing.
+* Counts of what was done (events, purchases, surveys, shelf checks) are facts: none recorded is 0. Measures that
+  need a record to exist (holdings, areas, response times) say insufficient_data when it is missing; a total over
+  months with some months missing (loans) is not enough data unless it already meets its threshold.
+* A total built up over its period (a cumulative metric stated per month or year: events, purchases, loans, surveys,
+  training) is `pending`, not fail or insufficient_data, while that period is still running and short of its
+  threshold: on 2 January nothing has failed yet. Once the period has ended it is judged as usual.
 """
 
 import math
@@ -22,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from jiading_shared.workdays import WorkdayCalendar
 from library_metrics.indicators.rules import (
+    METRIC_SPECS,
     Comparison,
     DayUnit,
     Metric,
@@ -41,6 +46,7 @@ class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     INSUFFICIENT_DATA = "insufficient_data"
+    PENDING = "pending"  # a cumulative total short of its threshold while its period is still running
 
 
 class PeriodKind(StrEnum):
@@ -299,6 +305,7 @@ class Measurement:
     value: float | None
     detail: str
     status: Status | None = None  # forced status (e.g. fail without a value: no staff at all)
+    lower_bound: bool = False  # a total with records missing: it can only grow, so it may pass but cannot fail
 
 
 NOT_APPLICABLE = Measurement(None, "not applicable")
@@ -760,15 +767,20 @@ def _weekly_off_hours(facts: FacilityFacts, period: Period, params: dict[str, An
 @_metric(Metric.OFF_HOURS_SHARE)
 def _off_hours_share(facts: FacilityFacts, period: Period, params: dict[str, Any], ctx: Context) -> Measurement:
     weeks, skipped = _weeks(facts, period, params, ctx)
-    total = sum(week.minutes for week in weeks)
-    if not weeks or total == 0:
-        return _no_week(skipped, period) if not weeks else Measurement(None, "no opening hours in the measured weeks")
-    off = sum(week.off_minutes for week in weeks)
-    share = off / total
+    if not weeks:
+        return _no_week(skipped, period)
+    opened_weeks = [week for week in weeks if week.minutes]
+    if not opened_weeks:
+        return Measurement(None, "no opening hours in the measured weeks")
+    # The requirement is per week: the weakest week is reported, not the share pooled over the period.
+    weakest = min(opened_weeks, key=lambda week: (week.off_minutes / week.minutes, week.monday))
+    share = weakest.off_minutes / weakest.minutes
+    unopened = len(weeks) - len(opened_weeks)
+    note = f"; {unopened} weeks without opening not measured" if unopened else ""
     return Measurement(
         share,
-        f"off-hours 错时开放 {_hours(off):g} h of {_hours(total):g} h opening over {len(weeks)} whole weeks "
-        f"= {share:.1%}",
+        f"off-hours 错时开放 per week; weakest of {len(opened_weeks)} weeks: {_week_label(weakest.monday)} with "
+        f"{_hours(weakest.off_minutes):g} h of {_hours(weakest.minutes):g} h opening = {share:.1%}{note}",
     )
 
 
@@ -845,7 +857,12 @@ def _loans(facts: FacilityFacts, period: Period, params: dict[str, Any], ctx: Co
     if not rows:
         return Measurement(None, f"no monthly loan figures recorded for {period.key}")
     loans = sum(row.loans for row in rows)
-    return Measurement(float(loans), f"{loans:,} loans 外借册次 over {len(rows)} of {months} months recorded")
+    missing = f"; {months - len(rows)} months missing" if len(rows) < months else ""
+    return Measurement(
+        float(loans),
+        f"{loans:,} loans 外借册次 over {len(rows)} of {months} months recorded{missing}",
+        lower_bound=len(rows) < months,
+    )
 
 
 @_metric(Metric.DOWNLOAD_TO_LOAN_RATIO)
@@ -854,6 +871,9 @@ def _download_ratio(facts: FacilityFacts, period: Period, params: dict[str, Any]
     loans = sum(row.loans for row in rows)
     if not rows or loans == 0:
         return Measurement(None, f"no loans recorded for {period.key}")
+    if len(rows) < months:
+        # A ratio over part of the period is neither a lower nor an upper bound of the period's ratio.
+        return Measurement(None, f"monthly usage recorded for {len(rows)} of {months} months of {period.key}")
     downloads = sum(row.downloads for row in rows)
     ratio = downloads / loans
     return Measurement(
@@ -897,15 +917,15 @@ def _local_day(moment: datetime) -> date:
 @_metric(Metric.DAYS_WITH_TOO_FEW_SHELF_CHECKS)
 def _shelf_check_days(facts: FacilityFacts, period: Period, params: dict[str, Any], ctx: Context) -> Measurement:
     checks = [check for check in facts.shelf_checks if period.contains(_local_day(check.checked_at))]
-    if not checks:
-        return Measurement(None, f"no shelf checks recorded in {period.key}")
     per_day: dict[date, int] = {}
     for check in checks:
         day = _local_day(check.checked_at)
         per_day[day] = per_day.get(day, 0) + 1
-    open_days = [
-        day for day in opening_days(facts, period, ctx) if day.spans and not day.closure and day.day <= ctx.today
-    ]
+    # Days that have ended: a check is a thing done, so an open day with none recorded fell short.
+    ended = [day for day in opening_days(facts, period, ctx) if day.day < ctx.today]
+    open_days = [day for day in ended if day.spans and not day.closure]
+    if not open_days and any(day.spans is None for day in ended):
+        return Measurement(None, f"no opening pattern known for the days of {period.key}")
     short: list[tuple[date, int, int]] = []
     for day in open_days:
         if "hours_per_check" in params:
@@ -1144,8 +1164,9 @@ def measure(rule: Rule, facts: FacilityFacts, period: Period, ctx: Context) -> M
     return FACILITY_METRICS[metric](facts, period, rule.params, ctx)
 
 
-def judge(rule: Rule, measurement: Measurement) -> RuleResult:
-    """Compare the measurement with the rule's threshold and say why."""
+def judge(rule: Rule, measurement: Measurement, open_until: date | None = None) -> RuleResult:
+    """Compare the measurement with the rule's threshold and say why. `open_until`: the last day of the evaluated
+    period when it is still running (a cumulative total short of its threshold is then pending)."""
     value = measurement.value
     if measurement.status is not None:
         status = measurement.status
@@ -1156,12 +1177,26 @@ def judge(rule: Rule, measurement: Measurement) -> RuleResult:
     else:
         status = Status.PASS if value <= rule.threshold + EPSILON else Status.FAIL
     symbol = "≥" if rule.comparison is Comparison.AT_LEAST else "≤"
-    if value is None:
+    short_of = status is Status.FAIL
+    if measurement.lower_bound and status is Status.FAIL:
+        status = Status.INSUFFICIENT_DATA  # the missing records could still make up the difference
+    if open_until is not None and status in (Status.FAIL, Status.INSUFFICIENT_DATA) and _runs_over_period(rule):
+        status = Status.PENDING
+    if status is Status.PENDING:
+        so_far = "no figure yet" if value is None else f"{_fmt(value)} so far"
+        verdict = (
+            f"pending: period runs until {open_until}; {so_far}, {symbol} {_fmt(rule.threshold)} {rule.unit} required"
+        )
+    elif value is None:
         verdict = {
             Status.INSUFFICIENT_DATA: "not enough data to judge",
             Status.PASS: "nothing to judge: passes",
             Status.FAIL: "fails",
         }[status]
+    elif short_of and status is Status.INSUFFICIENT_DATA:
+        verdict = (
+            f"not enough data to judge: {_fmt(value)} recorded, short of {symbol} {_fmt(rule.threshold)} {rule.unit}"
+        )
     else:
         meets = "meets" if status is Status.PASS else "misses"
         verdict = f"{_fmt(value)} {meets} {symbol} {_fmt(rule.threshold)} {rule.unit}"
@@ -1179,6 +1214,12 @@ def judge(rule: Rule, measurement: Measurement) -> RuleResult:
     )
 
 
+def _runs_over_period(rule: Rule) -> bool:
+    """A total built up over a month or year (events, purchases, loans, surveys, training)."""
+    spec = METRIC_SPECS.get(Metric(rule.metric))
+    return bool(spec and spec.cumulative) and rule.period in (RulePeriod.MONTH, RulePeriod.YEAR)
+
+
 def _fmt(number: float) -> str:
     return f"{number:g}" if abs(number) < 1e6 else f"{number:,.0f}"
 
@@ -1191,11 +1232,50 @@ def evaluate_facility(rules: Iterable[Rule], facts: FacilityFacts, period: Perio
             continue
         if not rule_fits_period(rule.period, period.kind):
             continue
-        measurement = measure(rule, facts, period, ctx)
+        if rule.period is RulePeriod.MONTH and period.kind is PeriodKind.YEAR:
+            measurement, open_until = _weakest_month(rule, facts, period, ctx)
+        else:
+            measurement = measure(rule, facts, period, ctx)
+            open_until = None if period.is_closed(ctx.today) else period.end
         if measurement is NOT_APPLICABLE:
             continue
-        results.append(judge(rule, measurement))
+        results.append(judge(rule, measurement, open_until))
     return results
+
+
+def _weakest_month(rule: Rule, facts: FacilityFacts, period: Period, ctx: Context) -> tuple[Measurement, date | None]:
+    """A monthly rule over a year: each month that has started is judged and the weakest is reported (a failed
+    month first, then the running month if pending, then the closest pass). Months without data are noted."""
+    months = [Period.of(year, month=month) for year, month in period.months()]
+    started = [month for month in months if month.start <= ctx.today]
+    if not started:
+        return Measurement(None, f"no month of {period.key} has started by {ctx.today}"), None
+    judged: list[tuple[Period, Measurement, RuleResult, date | None]] = []
+    for month in started:
+        measurement = measure(rule, facts, month, ctx)
+        if measurement is NOT_APPLICABLE:
+            return NOT_APPLICABLE, None
+        open_until = None if month.is_closed(ctx.today) else month.end
+        judged.append((month, measurement, judge(rule, measurement, open_until), open_until))
+
+    def weakness(item: tuple[Period, Measurement, RuleResult, date | None]) -> tuple[int, float]:
+        rank = {Status.FAIL: 0, Status.PENDING: 1, Status.PASS: 2, Status.INSUFFICIENT_DATA: 3}[item[2].status]
+        value = item[1].value
+        closeness = -math.inf if value is None else (value if rule.comparison is Comparison.AT_LEAST else -value)
+        return rank, closeness
+
+    month, measurement, _result, open_until = min(judged, key=weakness)
+    without = sum(1 for item in judged if item[2].status is Status.INSUFFICIENT_DATA)
+    note = f"; {without} months without data" if without and without < len(judged) else ""
+    return (
+        Measurement(
+            measurement.value,
+            f"weakest of {len(judged)} months {month.key}: {measurement.detail}{note}",
+            measurement.status,
+            measurement.lower_bound,
+        ),
+        open_until,
+    )
 
 
 def evaluate_town(rules: Iterable[Rule], town: TownFacts, period: Period) -> list[RuleResult]:

@@ -15,17 +15,26 @@ log = logging.getLogger(__name__)
 
 
 def close_periods(db: Database) -> None:
-    """The last closed week, month and year: every failing rule is published once (the breach table remembers)."""
-    calendar = default_calendar(LibrarySettings().calendar_override_file or None)
+    """The last week, month and year whose grace window for late records has ended: every failing rule is published
+    once (the breach table remembers) and breaches that now pass are withdrawn."""
+    settings = LibrarySettings()
+    calendar = default_calendar(settings.calendar_override_file or None)
     now = datetime.now(UTC)
-    for period in closed_periods(now.astimezone(CHINA).date()):
+    grace = settings.breach_grace_days
+    for period in closed_periods(now.astimezone(CHINA).date(), grace):
         with db.session() as session:
             try:
-                evaluated, published = publish_breaches(session, period, calendar, now)
+                run = publish_breaches(session, period, calendar, now, grace_days=grace)
             except NoRulesInForce:
                 continue
-        if published:
-            log.info("period %s closed: %d breaches published (%d facilities)", period.key, published, evaluated)
+        if run.published or run.withdrawn:
+            log.info(
+                "period %s closed: %d breaches published, %d withdrawn (%d facilities)",
+                period.key,
+                run.published,
+                run.withdrawn,
+                run.evaluated,
+            )
 
 
 def refresh_gauges(db: Database) -> None:

@@ -7,14 +7,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from jiading_shared.events import enqueue
 from jiading_shared.types import assume_utc
 from jiading_shared.workdays import WorkdayCalendar
-from library_metrics.compliance.events import INDICATOR_BREACHED, IndicatorBreached
+from library_metrics.compliance.events import (
+    INDICATOR_BREACH_WITHDRAWN,
+    INDICATOR_BREACHED,
+    IndicatorBreached,
+    IndicatorBreachWithdrawn,
+)
 from library_metrics.compliance.models import ComplianceResultOut, IndicatorBreach
 from library_metrics.compliance.rules import (
     CHINA,
@@ -58,6 +63,17 @@ PUBLISHED_AT_CLOSE: dict[PeriodKind, frozenset[RulePeriod]] = {
 
 class NoRulesInForce(LookupError):
     pass
+
+
+class InGraceWindow(ValueError):
+    """The period has ended but late records are still taken in: its breaches are not published yet."""
+
+
+@dataclass(frozen=True)
+class BreachRunResult:
+    evaluated: int
+    published: int
+    withdrawn: int
 
 
 @dataclass
@@ -340,35 +356,75 @@ def result_out(result: RuleResult, period: Period, rule_version: int) -> Complia
     )
 
 
-def publish_breaches(session: Session, period: Period, calendar: WorkdayCalendar, as_of: datetime) -> tuple[int, int]:
-    """For a closed period: each failing rule stated for that kind of period, once per facility (or town), rule and
-    period. Returns (facilities evaluated, events queued)."""
-    if not period.is_closed(as_of.astimezone(CHINA).date()):
+def grace_ends(period: Period, grace_days: int) -> date:
+    """The last day late records are taken in for `period`; breaches are published from the day after."""
+    return period.end + timedelta(days=grace_days)
+
+
+def publish_breaches(
+    session: Session, period: Period, calendar: WorkdayCalendar, as_of: datetime, *, grace_days: int = 0
+) -> BreachRunResult:
+    """For a closed period whose grace window has ended: each failing rule stated for that kind of period, once per
+    facility (or town), rule and period; and each breach published earlier that now passes is withdrawn (a breach
+    withdrawn and failing again is published again)."""
+    today = as_of.astimezone(CHINA).date()
+    if not period.is_closed(today):
         raise ValueError(f"period {period.key} has not closed yet")
+    if today <= grace_ends(period, grace_days):
+        raise InGraceWindow(
+            f"period {period.key} takes late records until {grace_ends(period, grace_days)} ({grace_days} days)"
+        )
     rule_set, evaluations = evaluate_many(session, period, calendar, as_of)
     wanted = PUBLISHED_AT_CLOSE[period.kind]
-    failing: list[tuple[str, uuid.UUID | None, str, str | None, RuleResult]] = []
+    judged: list[tuple[str, uuid.UUID | None, str, str | None, RuleResult]] = []
     for evaluation in evaluations:
         profile = evaluation.profile
         for result in evaluation.results:
-            if result.status is Status.FAIL and result.period in wanted:
-                failing.append((profile.id, uuid.UUID(profile.id), profile.town, profile.tier, result))
+            if result.status in (Status.FAIL, Status.PASS) and result.period in wanted:
+                judged.append((profile.id, uuid.UUID(profile.id), profile.town, profile.tier, result))
     for town in known_towns(session):
         for result in evaluate_town(rule_set.rules, town_facts(session, town), period):
-            if result.status is Status.FAIL and result.period in wanted:
-                failing.append((f"town:{town}", None, town, None, result))
-    published = {
-        (subject, rule_id)
-        for subject, rule_id in session.execute(
-            select(IndicatorBreach.subject, IndicatorBreach.rule_id).where(IndicatorBreach.period_key == period.key)
+            if result.status in (Status.FAIL, Status.PASS) and result.period in wanted:
+                judged.append((f"town:{town}", None, town, None, result))
+    published: dict[tuple[str, str], datetime | None] = {
+        (subject, rule_id): withdrawn_at
+        for subject, rule_id, withdrawn_at in session.execute(
+            select(IndicatorBreach.subject, IndicatorBreach.rule_id, IndicatorBreach.withdrawn_at).where(
+                IndicatorBreach.period_key == period.key
+            )
         )
     }
     now = datetime.now(UTC)
-    queued = 0
-    for subject, facility_id, town, tier, result in failing:
-        if (subject, result.rule_id) in published:
+    queued = withdrawn = 0
+    for subject, facility_id, town, tier, result in judged:
+        key = (subject, result.rule_id)
+        key_of_event = str(facility_id) if facility_id else f"town:{town}"
+        if result.status is Status.PASS:
+            # A breach published earlier whose period now passes (late or corrected records): withdraw it once.
+            if key in published and published[key] is None and _withdraw_once(session, subject, result, period, now):
+                payload_w = IndicatorBreachWithdrawn(
+                    facility_id=facility_id,
+                    town=town,
+                    tier=tier,
+                    rule_id=result.rule_id,
+                    clause=result.clause,
+                    period=period.key,
+                    rule_version=rule_set.version,
+                    status=result.status.value,
+                    value=result.value,
+                    threshold=result.threshold,
+                    comparison=result.comparison.value,
+                    unit=result.unit,
+                    explanation=result.explanation,
+                    withdrawn_at=now,
+                )
+                enqueue(session, INDICATOR_BREACH_WITHDRAWN, payload_w, key=key_of_event)
+                withdrawn += 1
             continue
-        if not _insert_breach_once(session, subject, facility_id, town, result, period, rule_set.version, now):
+        if key in published:
+            if published[key] is None or not _reinstate_once(session, subject, result, period, rule_set.version, now):
+                continue  # still in force, or another run reinstated it a moment ago
+        elif not _insert_breach_once(session, subject, facility_id, town, result, period, rule_set.version, now):
             continue  # another run published it a moment ago
         payload = IndicatorBreached(
             facility_id=facility_id,
@@ -385,9 +441,46 @@ def publish_breaches(session: Session, period: Period, calendar: WorkdayCalendar
             explanation=result.explanation,
             detected_at=now,
         )
-        enqueue(session, INDICATOR_BREACHED, payload, key=str(facility_id) if facility_id else f"town:{town}")
+        enqueue(session, INDICATOR_BREACHED, payload, key=key_of_event)
         queued += 1
-    return len(evaluations), queued
+    return BreachRunResult(len(evaluations), queued, withdrawn)
+
+
+def _breach_row(subject: str, rule_id: str, period: Period) -> ColumnElement[bool]:
+    return and_(
+        col(IndicatorBreach.subject) == subject,
+        col(IndicatorBreach.rule_id) == rule_id,
+        col(IndicatorBreach.period_key) == period.key,
+    )
+
+
+def _withdraw_once(session: Session, subject: str, result: RuleResult, period: Period, now: datetime) -> bool:
+    """True when this call withdrew the breach (a conditional update: two runs at once withdraw it once)."""
+    statement = (
+        update(IndicatorBreach)
+        .where(_breach_row(subject, result.rule_id, period), col(IndicatorBreach.withdrawn_at).is_(None))
+        .values(withdrawn_at=now)
+    )
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _reinstate_once(
+    session: Session, subject: str, result: RuleResult, period: Period, version: int, now: datetime
+) -> bool:
+    """True when this call put a withdrawn breach back in force (it fails again) and so publishes it again."""
+    statement = (
+        update(IndicatorBreach)
+        .where(_breach_row(subject, result.rule_id, period), col(IndicatorBreach.withdrawn_at).is_not(None))
+        .values(
+            withdrawn_at=None,
+            rule_version=version,
+            value=result.value,
+            status=result.status.value,
+            explanation=result.explanation,
+            detected_at=now,
+        )
+    )
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def _insert_breach_once(
@@ -427,21 +520,32 @@ def _insert_breach_once(
     return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
-def closed_periods(today: date) -> list[Period]:
-    """The week, month and year that most recently closed before `today`."""
-    last_week_day = today - timedelta(days=today.isoweekday())
+def closed_periods(today: date, grace_days: int = 0) -> list[Period]:
+    """The week, month and year that most recently closed with their grace window ended before `today`: the periods
+    the hourly job publishes (and re-checks for withdrawals until a later period of the same kind takes over)."""
+    cutoff = today - timedelta(days=grace_days + 1)  # the latest last day whose grace has ended
+    last_week_day = cutoff - timedelta(days=(cutoff.isoweekday() % 7))
     iso = last_week_day.isocalendar()
-    first_of_month = today.replace(day=1)
-    last_month = first_of_month - timedelta(days=1)
+    last_month = cutoff if (cutoff + timedelta(days=1)).day == 1 else cutoff.replace(day=1) - timedelta(days=1)
+    last_year = cutoff.year if (cutoff.month, cutoff.day) == (12, 31) else cutoff.year - 1
     return [
         Period.of(iso.year, week=iso.week),
         Period.of(last_month.year, month=last_month.month),
-        Period.of(today.year - 1),
+        Period.of(last_year),
     ]
 
 
-def summarize(results: Iterable[RuleResult]) -> tuple[int, int, int]:
+def summarize(results: Iterable[RuleResult]) -> tuple[int, int, int, int]:
+    """(passed, failed, insufficient_data, pending)."""
     counts: dict[Status, int] = defaultdict(int)
     for result in results:
         counts[result.status] += 1
-    return counts[Status.PASS], counts[Status.FAIL], counts[Status.INSUFFICIENT_DATA]
+    return counts[Status.PASS], counts[Status.FAIL], counts[Status.INSUFFICIENT_DATA], counts[Status.PENDING]
+
+
+def pass_ratio(passed: int, failed: int, pending: int) -> float | None:
+    """Share of rules not failing: (passed + pending) / (passed + pending + failed). A running yearly or monthly total
+    short of its threshold (pending) is not a failure, and it stays in the denominator so that the ratio does not jump
+    when the year turns and last year's totals start again from zero. insufficient_data is left out."""
+    counted = passed + failed + pending
+    return (passed + pending) / counted if counted else None

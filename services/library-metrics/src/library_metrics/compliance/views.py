@@ -106,7 +106,7 @@ def town_compliance(
 
 
 def _summary(evaluation: service.FacilityEvaluation) -> FacilitySummary:
-    passed, failed, insufficient = service.summarize(evaluation.results)
+    passed, failed, insufficient, pending = service.summarize(evaluation.results)
     return FacilitySummary(
         facility_id=uuid.UUID(evaluation.profile.id),
         name=evaluation.profile.name,
@@ -115,12 +115,14 @@ def _summary(evaluation: service.FacilityEvaluation) -> FacilitySummary:
         passed=passed,
         failed=failed,
         insufficient_data=insufficient,
+        pending=pending,
         failing_rules=[r.rule_id for r in evaluation.results if r.status is Status.FAIL],
     )
 
 
-def _ratio(passed: int, failed: int) -> float | None:
-    return round(passed / (passed + failed), 4) if passed + failed else None
+def _ratio(passed: int, failed: int, pending: int) -> float | None:
+    ratio = service.pass_ratio(passed, failed, pending)
+    return None if ratio is None else round(ratio, 4)
 
 
 @router.get("/reports/towns/{town}", summary="A 街镇's report: layout rules and every facility's results")
@@ -132,7 +134,7 @@ def town_report(town: str, period: PeriodDep, principal: Keeper, session: Sessio
     except service.NoRulesInForce as exc:
         raise _rules_or_422(exc) from exc
     summaries = [_summary(evaluation) for evaluation in evaluations]
-    passed, failed, insufficient = service.summarize([r for e in evaluations for r in e.results] + layout)
+    passed, failed, insufficient, pending = service.summarize([r for e in evaluations for r in e.results] + layout)
     return TownReport(
         town=town,
         period=period.key,
@@ -142,7 +144,8 @@ def town_report(town: str, period: PeriodDep, principal: Keeper, session: Sessio
         passed=passed,
         failed=failed,
         insufficient_data=insufficient,
-        pass_ratio=_ratio(passed, failed),
+        pending=pending,
+        pass_ratio=_ratio(passed, failed, pending),
     )
 
 
@@ -152,7 +155,7 @@ def _groups(evaluations: list[service.FacilityEvaluation], key: str) -> list[Gro
         grouped[getattr(evaluation.profile, key)].append(evaluation)
     groups = []
     for name, members in sorted(grouped.items()):
-        passed, failed, insufficient = service.summarize(r for e in members for r in e.results)
+        passed, failed, insufficient, pending = service.summarize(r for e in members for r in e.results)
         groups.append(
             GroupSummary(
                 key=name,
@@ -160,7 +163,8 @@ def _groups(evaluations: list[service.FacilityEvaluation], key: str) -> list[Gro
                 passed=passed,
                 failed=failed,
                 insufficient_data=insufficient,
-                pass_ratio=_ratio(passed, failed),
+                pending=pending,
+                pass_ratio=_ratio(passed, failed, pending),
             )
         )
     return groups
@@ -183,7 +187,7 @@ def district_report(period: PeriodDep, principal: Bureau, session: SessionDep, r
         for result in evaluation.results:
             if result.status is Status.FAIL:
                 failing[result.clause] += 1
-    passed, failed, insufficient = service.summarize(r for e in evaluations for r in e.results)
+    passed, failed, insufficient, pending = service.summarize(r for e in evaluations for r in e.results)
     return DistrictReport(
         period=period.key,
         rule_version=rule_set.version,
@@ -191,7 +195,8 @@ def district_report(period: PeriodDep, principal: Bureau, session: SessionDep, r
         passed=passed,
         failed=failed,
         insufficient_data=insufficient,
-        pass_ratio=_ratio(passed, failed),
+        pending=pending,
+        pass_ratio=_ratio(passed, failed, pending),
         by_town=_groups(evaluations, "town"),
         by_tier=_groups(evaluations, "tier"),
         failing_by_clause=dict(sorted(failing.items())),
@@ -284,14 +289,18 @@ def _export(session: SessionDep, request: Request, period: Period, *, town: str 
 
 @router.post(
     "/compliance/breaches",
-    summary="Close a period now: publish indicator.breached for each failing rule not yet published",
+    summary="Close a period now (without waiting for its grace window): publish indicator.breached for each failing "
+    "rule not yet published, and indicator.breach_withdrawn for each earlier breach that now passes",
 )
 def close_period(period: PeriodDep, principal: Bureau, session: SessionDep, request: Request) -> BreachRun:
     now = _now()
     if not period.is_closed(now.astimezone(CHINA).date()):
         raise field_error(422, "query.year", f"period {period.key} has not closed yet", slug="period-open")
     try:
-        evaluated, published = service.publish_breaches(session, period, _calendar(request), now)
+        # The bureau closing a period is the decision that its records are in: no grace window.
+        run = service.publish_breaches(session, period, _calendar(request), now, grace_days=0)
     except service.NoRulesInForce as exc:
         raise _rules_or_422(exc) from exc
-    return BreachRun(period=period.key, evaluated_facilities=evaluated, published=published)
+    return BreachRun(
+        period=period.key, evaluated_facilities=run.evaluated, published=run.published, withdrawn=run.withdrawn
+    )

@@ -158,6 +158,96 @@ METRIC_PARAMS: dict[Metric, ParamSpec] = {
     Metric.CULTURAL_SUBCENTRES: ParamSpec(optional=frozenset({"applies_above_residents"})),
 }
 COMMON_PARAMS = frozenset({"applies_if"})
+
+
+class ValueKind(StrEnum):
+    """What a metric's value is, and so which thresholds make sense for it."""
+
+    COUNT = "count"  # whole things: seats, events, volumes, days (threshold a whole number)
+    RATIO = "ratio"  # a fraction 0–1 (90 % is 0.9)
+    YES_NO = "yes_no"  # 1 = yes (threshold 1, compared with ge)
+    QUANTITY = "quantity"  # a measure: m², TB, hours, minutes, people per staff member
+    WEEKLY_HOURS = "weekly_hours"  # hours in one week (at most 168)
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """The kind of value a metric gives, the rule periods it can be stated for, and whether it is a total built up
+    over its period (cumulative: short of its threshold is only a verdict once the period has ended)."""
+
+    kind: ValueKind
+    periods: frozenset[RulePeriod]
+    cumulative: bool = False
+
+
+_SNAPSHOT = frozenset({RulePeriod.SNAPSHOT})
+_OCCURRENCE = frozenset({RulePeriod.OCCURRENCE})
+_WEEK = frozenset({RulePeriod.WEEK})
+_CALENDAR_PERIODS = frozenset({RulePeriod.WEEK, RulePeriod.MONTH, RulePeriod.YEAR})
+_MONTH_OR_YEAR = frozenset({RulePeriod.MONTH, RulePeriod.YEAR})
+_YEAR = frozenset({RulePeriod.YEAR})
+
+
+def _spec(kind: ValueKind, periods: frozenset[RulePeriod], cumulative: bool = False) -> MetricSpec:
+    return MetricSpec(kind, periods, cumulative)
+
+
+METRIC_SPECS: dict[Metric, MetricSpec] = {
+    Metric.SEATS: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.READER_COMPUTERS: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.FLOOR_AREA_M2: _spec(ValueKind.QUANTITY, _SNAPSHOT),
+    Metric.USABLE_AREA_M2: _spec(ValueKind.QUANTITY, _SNAPSHOT),
+    Metric.PUBLIC_SERVICE_AREA_M2: _spec(ValueKind.QUANTITY, _SNAPSHOT),
+    Metric.PUBLIC_AREA_SHARE: _spec(ValueKind.RATIO, _SNAPSHOT),
+    Metric.FREE_SERVICE_ITEMS: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.FREE_WIFI: _spec(ValueKind.YES_NO, _SNAPSHOT),
+    Metric.CITYWIDE_BORROW_RETURN: _spec(ValueKind.YES_NO, _SNAPSHOT),
+    Metric.ENTRANCE_RAMP: _spec(ValueKind.YES_NO, _SNAPSHOT),
+    Metric.ACCESSIBLE_TOILET: _spec(ValueKind.YES_NO, _SNAPSHOT),
+    Metric.LIFT_OR_GROUND_FLOOR: _spec(ValueKind.YES_NO, _SNAPSHOT),
+    Metric.BOOK_HOLDINGS: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.NEWSPAPER_TITLES: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.MAGAZINE_TITLES: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.DIGITAL_STORAGE_LOCAL_TB: _spec(ValueKind.QUANTITY, _SNAPSHOT),
+    Metric.DIGITAL_STORAGE_SELF_BUILT_TB: _spec(ValueKind.QUANTITY, _SNAPSHOT),
+    Metric.REMOTE_ACCESSIBLE_SHARE: _spec(ValueKind.RATIO, _SNAPSHOT),
+    Metric.BOOKS_PURCHASED: _spec(ValueKind.COUNT, _CALENDAR_PERIODS, cumulative=True),
+    Metric.TITLES_DELIVERED: _spec(ValueKind.COUNT, _CALENDAR_PERIODS, cumulative=True),
+    Metric.LARGE_DELIVERIES: _spec(ValueKind.COUNT, _CALENDAR_PERIODS, cumulative=True),
+    Metric.MIN_TRAINING_HOURS_PER_STAFF: _spec(ValueKind.QUANTITY, _YEAR, cumulative=True),
+    Metric.MIN_TRAINING_DAYS_PER_STAFF: _spec(ValueKind.QUANTITY, _YEAR, cumulative=True),
+    Metric.POPULATION_PER_STAFF: _spec(ValueKind.QUANTITY, _SNAPSHOT),
+    Metric.FULL_TIME_STAFF: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.ACTIVE_VOLUNTEER_TEAMS: _spec(ValueKind.COUNT, _YEAR, cumulative=True),
+    Metric.ACTIVE_VOLUNTEERS: _spec(ValueKind.COUNT, _YEAR, cumulative=True),
+    Metric.DAYS_NOT_OPEN: _spec(ValueKind.COUNT, _CALENDAR_PERIODS),
+    Metric.MIN_WEEKLY_OPENING_HOURS: _spec(ValueKind.WEEKLY_HOURS, _WEEK),
+    Metric.MIN_WEEKLY_OFF_HOURS: _spec(ValueKind.WEEKLY_HOURS, _WEEK),
+    Metric.OFF_HOURS_SHARE: _spec(ValueKind.RATIO, _WEEK),
+    Metric.WEEKEND_DAYS_NOT_OPEN: _spec(ValueKind.COUNT, _CALENDAR_PERIODS),
+    Metric.HOLIDAYS_NOT_OPEN: _spec(ValueKind.COUNT, _CALENDAR_PERIODS),
+    Metric.MIN_CLOSURE_NOTICE_DAYS: _spec(ValueKind.COUNT, _OCCURRENCE),
+    Metric.UNAPPROVED_CLOSURES: _spec(ValueKind.COUNT, _OCCURRENCE),
+    Metric.EVENT_COUNT: _spec(ValueKind.COUNT, _CALENDAR_PERIODS, cumulative=True),
+    Metric.MIN_MONTHLY_EVENT_COUNT: _spec(ValueKind.COUNT, frozenset({RulePeriod.MONTH}), cumulative=True),
+    Metric.LOANS: _spec(ValueKind.COUNT, _MONTH_OR_YEAR, cumulative=True),
+    Metric.DOWNLOAD_TO_LOAN_RATIO: _spec(ValueKind.QUANTITY, _MONTH_OR_YEAR, cumulative=True),
+    Metric.MAX_SHELVING_DAYS: _spec(ValueKind.COUNT, _OCCURRENCE),
+    Metric.DAYS_WITH_TOO_FEW_SHELF_CHECKS: _spec(ValueKind.COUNT, _OCCURRENCE),
+    Metric.MISSHELVING_RATE: _spec(ValueKind.RATIO, _CALENDAR_PERIODS),
+    Metric.MAX_HELD_DOCUMENT_DELIVERY_MINUTES: _spec(ValueKind.QUANTITY, _OCCURRENCE),
+    Metric.MAX_UNHELD_REQUEST_WORKING_DAYS: _spec(ValueKind.COUNT, _OCCURRENCE),
+    Metric.MAX_REFERENCE_RESPONSE_DAYS: _spec(ValueKind.COUNT, _OCCURRENCE),
+    Metric.MAX_COMPLAINT_RESPONSE_WORKING_DAYS: _spec(ValueKind.COUNT, _OCCURRENCE),
+    Metric.SURVEYS_CONDUCTED: _spec(ValueKind.COUNT, _YEAR, cumulative=True),
+    Metric.SURVEY_QUESTIONNAIRES_DISTRIBUTED: _spec(ValueKind.COUNT, _YEAR, cumulative=True),
+    Metric.SURVEY_RETURN_RATE: _spec(ValueKind.RATIO, _YEAR, cumulative=True),
+    Metric.SATISFACTION_RATE: _spec(ValueKind.RATIO, _YEAR, cumulative=True),
+    Metric.CULTURAL_CENTRES: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.CULTURAL_SUBCENTRES: _spec(ValueKind.COUNT, _SNAPSHOT),
+    Metric.COMMITTEES_WITHOUT_ACTIVITY_ROOM: _spec(ValueKind.COUNT, _SNAPSHOT),
+}
+HOURS_IN_WEEK = 168
 CLOSURE_REQUIREMENTS = frozenset({"approved", "reported_to_town"})
 
 
@@ -166,6 +256,9 @@ class RuleLike(Protocol):
     scope: RuleScope
     tiers: Sequence[str]
     metric: str
+    comparison: Comparison
+    threshold: Any  # Decimal from the API, float in the engine
+    unit: str
     period: RulePeriod
     params: dict[str, Any]
 
@@ -185,6 +278,7 @@ def rule_problems(rule: RuleLike) -> dict[str, str]:
     unknown_tiers = [tier for tier in rule.tiers if tier not in FacilityTier.__members__.values()]
     if unknown_tiers:
         problems["tiers"] = f"unknown tiers: {', '.join(unknown_tiers)}"
+    problems.update(_threshold_and_period_problems(metric, rule))
     spec = METRIC_PARAMS.get(metric, ParamSpec())
     params = rule.params
     missing = spec.required - params.keys()
@@ -197,6 +291,31 @@ def rule_problems(rule: RuleLike) -> dict[str, str]:
         problem = _param_values_problem(params)
         if problem:
             problems["params"] = problem
+    return problems
+
+
+def _threshold_and_period_problems(metric: Metric, rule: RuleLike) -> dict[str, str]:
+    """A threshold in the metric's own unit (a ratio is 0–1, a yes/no is 1, a count is whole) and a period the
+    metric can be measured over: a notice that says 90 (%) where the engine compares 0.9 would fail everyone."""
+    problems: dict[str, str] = {}
+    spec = METRIC_SPECS[metric]
+    if rule.period not in spec.periods:
+        allowed = ", ".join(sorted(spec.periods))
+        problems["period"] = f"metric {metric} is measured per {allowed}, not {rule.period}"
+    threshold = float(rule.threshold)
+    if spec.kind is ValueKind.RATIO:
+        if not 0 <= threshold <= 1:
+            problems["threshold"] = f"metric {metric} is a ratio 0–1: write 90 % as 0.9"
+        elif "%" in rule.unit:
+            problems["unit"] = f"metric {metric} is a ratio 0–1, not a percentage: use unit 比例"
+    elif spec.kind is ValueKind.YES_NO:
+        if threshold != 1 or rule.comparison is not Comparison.AT_LEAST:
+            problems["threshold"] = f"metric {metric} is yes/no: the rule is ge 1 (yes required)"
+    elif spec.kind is ValueKind.COUNT:
+        if threshold != int(threshold):
+            problems["threshold"] = f"metric {metric} counts whole things: give a whole number"
+    elif spec.kind is ValueKind.WEEKLY_HOURS and threshold > HOURS_IN_WEEK:
+        problems["threshold"] = f"metric {metric} is hours in one week: at most {HOURS_IN_WEEK}"
     return problems
 
 

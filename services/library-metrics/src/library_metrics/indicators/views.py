@@ -5,7 +5,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.errors import field_error
@@ -14,7 +14,7 @@ from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
 from jiading_shared.types import VersionPath
 from library_metrics.indicators import service
 from library_metrics.indicators.models import RuleVersionIn, RuleVersionOut, RuleVersionSummary
-from library_metrics.indicators.rules import COMMON_PARAMS, METRIC_PARAMS, TOWN_METRICS, Metric
+from library_metrics.indicators.rules import COMMON_PARAMS, METRIC_PARAMS, METRIC_SPECS, TOWN_METRICS, Metric
 
 router = APIRouter(tags=["indicator rules 指标规则"])
 
@@ -29,6 +29,9 @@ class MetricOut(BaseModel):
     scope: str
     required_params: list[str]
     optional_params: list[str]
+    value_kind: str = Field(description="count | ratio (0–1) | yes_no (1 = yes) | quantity | weekly_hours")
+    periods: list[str] = Field(description="rule periods the metric can be stated for")
+    cumulative: bool = Field(description="a total over its period: below threshold is pending until the period ends")
 
 
 @router.get("/indicator-rules", summary="The indicator rules in force on a day (default today)")
@@ -74,6 +77,9 @@ def list_metrics(principal: Reader, page: PageDep) -> list[MetricOut]:
                 optional_params=sorted(
                     (METRIC_PARAMS[metric].optional if metric in METRIC_PARAMS else frozenset()) | COMMON_PARAMS
                 ),
+                value_kind=METRIC_SPECS[metric].kind.value,
+                periods=sorted(METRIC_SPECS[metric].periods),
+                cumulative=METRIC_SPECS[metric].cumulative,
             )
             for metric in Metric
         ]
