@@ -184,3 +184,17 @@ def test_model_version_cannot_be_retroactive_or_broken(client: TestClient, setti
     assert invalid.status_code == 422
     assert invalid.json()["errors"][0]["field"] == "body.model"
     assert by_assessor.status_code == 403
+
+
+def test_safety_points_between_the_cap_and_the_medium_band_are_refused(
+    client: TestClient, settings: EvaluationSettings
+) -> None:
+    # DB 31114/Z 017-2025 表 A.2 安全管理 低: "以上几个方面不符合要求的 0 分到 0.5 分".
+    refused = preview(client, settings, {"scores": {"implementation.safety": 0.6}})
+    capped = preview(client, settings, {"scores": {"implementation.safety": 0.5}})
+
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["body.scores.implementation.safety"]
+    assert "0.5 ≥ X ≥ 0" in refused.json()["errors"][0]["message"]
+    assert capped.status_code == 200, capped.text
+    assert capped.json()["factors"]["implementation.safety"]["band"] == "low"

@@ -15,10 +15,14 @@ from evaluation.projects.models import (
     SatisfactionSurvey,
 )
 from evaluation.projects.rules import (
+    DateRule,
     ProjectRecords,
     activity_totals,
+    add_months,
+    in_first_half,
     measure_inputs,
     output_counts,
+    record_date_problem,
     vetoes_from_records,
 )
 
@@ -41,7 +45,8 @@ def held(activity: PlannedActivity, persons: int) -> ActivityRecord:
 
 def records(**changes: object) -> ProjectRecords:
     base: dict[str, object] = {
-        "service_year": 2025,
+        "start_date": date(2025, 1, 1),
+        "end_date": date(2025, 12, 31),
         "budget_planned_fen": 100_000_000,
         "satisfied_planned": 100,
         "planned_activities": [REHAB, CLUB],
@@ -139,3 +144,40 @@ def test_vetoes_proved_by_records() -> None:
         "safety_accident",
         "unapproved_budget_adjustment",
     }
+
+
+def test_first_half_is_counted_from_the_projects_start() -> None:
+    # DB 31114/Z 017-2025 5.2.4.2 "上半年不少于 1 篇": the first six months of the project's own year.
+    assert in_first_half(date(2025, 6, 30), date(2025, 1, 1))
+    assert not in_first_half(date(2025, 7, 1), date(2025, 1, 1))
+    assert in_first_half(date(2025, 12, 31), date(2025, 7, 1))
+    assert not in_first_half(date(2026, 1, 1), date(2025, 7, 1))
+    assert not in_first_half(date(2025, 6, 30), date(2025, 7, 1))
+    assert add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
+
+
+def test_articles_count_in_the_projects_year_not_the_calendar_year() -> None:
+    # DB 31114/Z 017-2025 5.2.4.2: a July–June project counts July–June; 上半年 is July–December.
+    articles = [
+        Article(title=str(day), channel="wechat", published_on=day, **BOOKKEEPING)
+        for day in (date(2025, 6, 30), date(2025, 9, 1), date(2026, 3, 1), date(2026, 6, 30), date(2026, 7, 1))
+    ]
+
+    inputs = measure_inputs(records(start_date=date(2025, 7, 1), end_date=date(2026, 6, 30), articles=articles))
+
+    assert (inputs.articles_in_year, inputs.articles_in_first_half) == (3, 1)
+
+
+def test_record_dates_against_the_period() -> None:
+    # DB 31114/Z 017-2025 formula (1), (2), 表 A.2 "项目周期内": delivery lies in start..end; reports, surveys,
+    # archiving and recognitions may follow the end (5.2.5.4, 5.2.5.5) but not precede the start; nothing is future.
+    start, end, today = date(2025, 1, 1), date(2025, 12, 31), date(2026, 3, 1)
+    assert record_date_problem(date(2025, 12, 31), DateRule.WITHIN_PERIOD, start, end, today) is None
+    assert "after the project's end_date" in str(
+        record_date_problem(date(2026, 1, 1), DateRule.WITHIN_PERIOD, start, end, today)
+    )
+    assert record_date_problem(date(2026, 1, 1), DateRule.FROM_START, start, end, today) is None
+    assert "before the project's start_date" in str(
+        record_date_problem(date(2024, 12, 31), DateRule.FROM_START, start, end, today)
+    )
+    assert "in the future" in str(record_date_problem(date(2026, 3, 2), DateRule.FROM_START, start, end, today))

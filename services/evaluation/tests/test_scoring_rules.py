@@ -552,3 +552,38 @@ def test_veto_with_unknown_target_is_rejected() -> None:
     assert scoring_model_problems(MODEL.model_copy(update={"vetoes": vetoes})) == [
         "veto safety_accident targets nowhere, which is no group"
     ]
+
+
+@pytest.mark.parametrize(
+    ("points", "allowed"),
+    [(0, True), (0.5, True), (0.51, False), (1.19, False), (1.2, True), (1.6, True), (2, True)],
+)
+def test_safety_low_band_is_capped_at_half_a_point(points: float, allowed: bool) -> None:
+    # DB 31114/Z 017-2025 表 A.2 安全管理 低: "以上几个方面不符合要求的 0 分到 0.5 分" — tighter than its 赋值
+    # 1.2 > X ≥ 0, so 0.5 < X < 1.2 belongs to no band; 中 and 高 are unchanged.
+    factor = MODEL.factor("implementation.safety")
+    assert factor is not None
+    decision = decide_band(factor, {})
+
+    problem = points_problem(factor, decision, exact(points))
+
+    assert (problem is None) is allowed
+    if not allowed:
+        assert problem is not None
+        assert "0.5 ≥ X ≥ 0" in problem
+
+
+def test_band_cap_outside_its_band_is_rejected() -> None:
+    factor = MODEL.factor("implementation.safety")
+    assert factor is not None
+    low = factor.bands[2].model_copy(update={"points_cap": 1.5})
+    broken_factor = factor.model_copy(update={"bands": [*factor.bands[:2], low]})
+    implementation = MODEL.groups[1]
+    factors = [broken_factor if item.code == factor.code else item for item in implementation.factors]
+    broken = MODEL.model_copy(
+        update={"groups": [MODEL.groups[0], implementation.model_copy(update={"factors": factors}), *MODEL.groups[2:]]}
+    )
+
+    assert scoring_model_problems(broken) == [
+        "factor implementation.safety: band low caps its points at 1.5, outside its range 0..1.2"
+    ]

@@ -167,7 +167,7 @@ class ProjectIn(BaseModel):
         min_length=1, description="目标人群: among the six disability types of 5.2.2.4"
     )
     budget_planned: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="B 预算数 (元), formula (1)")
-    satisfied_planned: int = Field(ge=1, description="H 计划达到的服务对象满意人数, formula (3)")
+    satisfied_planned: int = Field(ge=1, le=1_000_000, description="H 计划达到的服务对象满意人数, formula (3)")
     staffing_plan: list[StaffingPlanItem] = Field(min_length=1)
     schedule: list[ScheduleItem] = Field(min_length=1)
     planned_activities: list[PlannedActivityIn] = Field(min_length=1)
@@ -252,6 +252,10 @@ class ProjectRecord(EvaluationTable):
     project_id: uuid.UUID = sqlmodel.Field(foreign_key="assistance_project.id", sa_type=Uuid, index=True)
     recorded_by: str = sqlmodel.Field(max_length=200)
     recorded_at: datetime = sqlmodel.Field(sa_type=DateTime(timezone=True))
+    # A record entered by mistake is withdrawn, never deleted: it stays listed and no longer counts.
+    withdrawn_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
+    withdrawn_by: str | None = sqlmodel.Field(default=None, max_length=200)
+    withdrawal_reason: str | None = sqlmodel.Field(default=None, max_length=1000)
 
 
 class RecordIn(BaseModel):
@@ -269,6 +273,17 @@ class RecordOut(BaseModel):
     project_id: uuid.UUID
     recorded_by: str
     recorded_at: UtcDateTime
+    withdrawn_at: UtcDateTime | None = Field(default=None, description="set when withdrawn: no longer counted")
+    withdrawn_by: str | None = None
+    withdrawal_reason: str | None = None
+
+
+class WithdrawalIn(BaseModel):
+    """Withdrawing a record entered by mistake: the row stays, with who withdrew it, when and why."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=1000, description="why the record is withdrawn")
 
 
 class ActivityRecord(ProjectRecord, table=True):
@@ -477,12 +492,12 @@ class SatisfactionSurvey(ProjectRecord, table=True):
 class SatisfactionSurveyIn(RecordIn):
     surveyed_on: date
     respondents: int = Field(ge=1, le=1_000_000)
-    project_setting: int = Field(ge=0, description="满意人数: 项目设置")
-    service_attitude: int = Field(ge=0, description="满意人数: 服务态度")
-    service_quality: int = Field(ge=0, description="满意人数: 服务质量")
-    work_efficiency: int = Field(ge=0, description="满意人数: 工作效率")
-    integrity: int = Field(ge=0, description="满意人数: 廉洁自律")
-    needs_met: int = Field(ge=0, description="满意人数: 需求满足")
+    project_setting: int = Field(ge=0, le=1_000_000, description="满意人数: 项目设置")
+    service_attitude: int = Field(ge=0, le=1_000_000, description="满意人数: 服务态度")
+    service_quality: int = Field(ge=0, le=1_000_000, description="满意人数: 服务质量")
+    work_efficiency: int = Field(ge=0, le=1_000_000, description="满意人数: 工作效率")
+    integrity: int = Field(ge=0, le=1_000_000, description="满意人数: 廉洁自律")
+    needs_met: int = Field(ge=0, le=1_000_000, description="满意人数: 需求满足")
 
     @model_validator(mode="after")
     def _within_respondents(self) -> "SatisfactionSurveyIn":

@@ -1,10 +1,12 @@
 """Pure rules of projects: the measures the scoring model reads, computed from the bid and the actuals, and the
 vetoes the records themselves prove (DB 31114/Z 017—2025 §5, 附录 A)."""
 
+import calendar
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from evaluation.projects.models import (
     ADJUSTMENTS_IN_EFFECT,
@@ -23,9 +25,51 @@ from evaluation.projects.models import (
     SatisfactionSurvey,
     to_yuan,
 )
-from evaluation.scoring.models import MeasureInputs
+from evaluation.scoring.models import MAX_RATIO, MAX_YUAN, MeasureInputs
 
-FIRST_HALF_LAST_MONTH = 6
+# 5.2.4.2 "上半年": the first six months of the project's own year, counted from its start_date.
+HALF_YEAR_MONTHS = 6
+
+
+class DateRule(StrEnum):
+    """Which days a record's date may take, relative to the project's period."""
+
+    WITHIN_PERIOD = "within_period"  # start_date..end_date: the delivery itself (formula 1, 2; 项目周期内无事故)
+    FROM_START = "from_start"  # start_date..today: may follow the end (5.2.5.4 通讯报道, 5.2.5.5 评价, 归档, 荣誉)
+
+
+# Per kind of actual (its path under /projects/{id}/): the date field and its rule.
+RECORD_DATES: dict[str, tuple[str, DateRule]] = {
+    "activities": ("held_on", DateRule.WITHIN_PERIOD),
+    "expenditures": ("spent_on", DateRule.WITHIN_PERIOD),
+    "budget-adjustments": ("requested_on", DateRule.WITHIN_PERIOD),
+    "articles": ("published_on", DateRule.FROM_START),
+    "recognitions": ("received_on", DateRule.FROM_START),
+    "complaints": ("received_on", DateRule.WITHIN_PERIOD),
+    "satisfaction-surveys": ("surveyed_on", DateRule.FROM_START),
+    "safety-incidents": ("occurred_on", DateRule.WITHIN_PERIOD),
+    "archive-items": ("archived_on", DateRule.FROM_START),
+    "mobilisations": ("mobilised_on", DateRule.WITHIN_PERIOD),
+}
+
+
+def record_date_problem(day: date, rule: DateRule, start: date, end: date, today: date) -> str | None:
+    """Why a record dated `day` cannot belong to a project running start..end, or None when it can. Every record
+    states something done, so none lies in the future."""
+    if day > today:
+        return f"{day.isoformat()} is in the future"
+    if day < start:
+        return f"{day.isoformat()} is before the project's start_date {start.isoformat()}"
+    if rule == DateRule.WITHIN_PERIOD and day > end:
+        return f"{day.isoformat()} is after the project's end_date {end.isoformat()}"
+    return None
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (31 August + 6 → end of February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -49,7 +93,8 @@ def activity_totals(held: Iterable[ActivityRecord]) -> dict[uuid.UUID, ActivityT
 class ProjectRecords:
     """Everything recorded about one project that the measures read."""
 
-    service_year: int
+    start_date: date
+    end_date: date
     budget_planned_fen: int
     satisfied_planned: int
     planned_activities: Sequence[PlannedActivity]
@@ -87,8 +132,14 @@ def lowest_aspect_satisfied(surveys: Sequence[SatisfactionSurvey]) -> int | None
     return min(sum(getattr(survey, aspect) for survey in surveys) for aspect in SATISFACTION_ASPECTS)
 
 
-def in_first_half(day: date, year: int) -> bool:
-    return day.year == year and day.month <= FIRST_HALF_LAST_MONTH
+def in_project_year(day: date, start: date, end: date) -> bool:
+    """5.2.4.2 "全年": the project's own year, its period start_date..end_date (a calendar year for most projects)."""
+    return start <= day <= end
+
+
+def in_first_half(day: date, start: date) -> bool:
+    """5.2.4.2 "上半年": the first six months from the project's start_date (January–June for a calendar year)."""
+    return start <= day < add_months(start, HALF_YEAR_MONTHS)
 
 
 def measure_inputs(records: ProjectRecords) -> MeasureInputs:
@@ -103,11 +154,13 @@ def measure_inputs(records: ProjectRecords) -> MeasureInputs:
     counted = [
         article
         for article in records.articles
-        if article.channel in COUNTED_CHANNELS and article.published_on.year == records.service_year
+        if article.channel in COUNTED_CHANNELS
+        and in_project_year(article.published_on, records.start_date, records.end_date)
     ]
     valid_complaints = [complaint for complaint in records.complaints if complaint.valid]
     return MeasureInputs(
-        budget_actual=float(to_yuan(records.expenditure_fen)),
+        # Clamped to the bounds of MeasureInputs: far beyond every band edge, and no record can make a 500 of it.
+        budget_actual=min(float(to_yuan(records.expenditure_fen)), MAX_YUAN),
         budget_planned=float(to_yuan(records.budget_planned_fen)),
         persons_done=persons_done,
         persons_planned=persons_planned,
@@ -115,12 +168,10 @@ def measure_inputs(records: ProjectRecords) -> MeasureInputs:
         frequencies_planned=frequencies_planned,
         satisfied=satisfied,
         satisfied_planned=records.satisfied_planned if satisfied is not None else None,
-        budget_adjustment_ratio=adjusted_fen / records.budget_planned_fen,
+        budget_adjustment_ratio=min(adjusted_fen / records.budget_planned_fen, MAX_RATIO),
         mobilised_audiences=len({mobilisation.audience for mobilisation in records.mobilisations}),
         articles_in_year=len(counted),
-        articles_in_first_half=sum(
-            1 for article in counted if in_first_half(article.published_on, records.service_year)
-        ),
+        articles_in_first_half=sum(1 for article in counted if in_first_half(article.published_on, records.start_date)),
         district_recognitions=sum(1 for item in records.recognitions if item.level == RecognitionLevel.DISTRICT),
         above_district_recognitions=sum(
             1 for item in records.recognitions if item.level == RecognitionLevel.ABOVE_DISTRICT

@@ -3,10 +3,9 @@
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from evaluation.projects import rules
 from evaluation.projects.models import (
@@ -43,19 +42,23 @@ from evaluation.projects.models import (
     RecognitionIn,
     RecognitionOut,
     RecordIn,
+    RecordOut,
     SafetyIncident,
     SafetyIncidentIn,
     SafetyIncidentOut,
     SatisfactionSurvey,
     SatisfactionSurveyIn,
     SatisfactionSurveyOut,
+    WithdrawalIn,
     to_fen,
     to_yuan,
 )
 from evaluation.providers.models import Provider
 from evaluation.providers.service import provider_scope
+from evaluation.rounds.models import EvaluationRound, RoundStatus
 from evaluation.scoring.models import MeasureInputs
-from jiading_shared.auth import Principal
+from evaluation.scoring.service import today_in_china
+from jiading_shared.auth import Principal, Role
 from jiading_shared.blobs import BlobStore
 from jiading_shared.errors import ProblemError, field_error
 
@@ -71,7 +74,15 @@ class RecordKind:
     label: str
     table: type[ProjectRecord]
     schema_in: type[RecordIn]
-    schema_out: type[BaseModel]
+    schema_out: type[RecordOut]
+
+    @property
+    def date_field(self) -> str:
+        return rules.RECORD_DATES[self.path][0]
+
+    @property
+    def date_rule(self) -> rules.DateRule:
+        return rules.RECORD_DATES[self.path][1]
 
 
 RECORD_KINDS: tuple[RecordKind, ...] = (
@@ -105,9 +116,18 @@ def project_in_scope(session: Session, principal: Principal, project_id: uuid.UU
     return project
 
 
+def lock_project(session: Session, project_id: uuid.UUID, *, exclusive: bool) -> None:
+    """Serialise record writes (shared lock) against publication and revision (exclusive), so that no record slips in
+    between the check that no round is published and the publication itself."""
+    statement = select(AssistanceProject.id).where(AssistanceProject.id == project_id)
+    session.exec(statement.with_for_update(read=not exclusive)).first()
+
+
 def create_project(session: Session, data: ProjectIn, *, created_by: str) -> ProjectOut:
     if session.get(Provider, data.provider_id) is None:
         raise field_error(422, "body.provider_id", f"no provider {data.provider_id}")
+    if not data.start_date.year <= data.service_year <= data.end_date.year:
+        raise field_error(422, "body.service_year", "must be a year of the project's period start_date..end_date")
     project = AssistanceProject(
         provider_id=data.provider_id,
         name=data.name,
@@ -166,22 +186,80 @@ def list_projects(session: Session, provider_id: uuid.UUID | None, service_year:
     return [project_out(session, project) for project in session.exec(statement).all()]
 
 
+def _published_round(session: Session, project_id: uuid.UUID) -> EvaluationRound | None:
+    statement = select(EvaluationRound).where(
+        EvaluationRound.project_id == project_id, EvaluationRound.status == RoundStatus.PUBLISHED
+    )
+    return session.exec(statement).first()
+
+
+def _ensure_provider_may_change(session: Session, project: AssistanceProject, principal: Principal) -> None:
+    """The provider's own system (the party scored) changes its actuals only until a round of the project is
+    published; the 残联 may still correct them, and a revision of the round then picks the correction up."""
+    lock_project(session, project.id, exclusive=False)
+    if principal.satisfies(Role.FEDERATION_ADMIN):
+        return
+    published = _published_round(session, project.id)
+    if published is not None:
+        raise ProblemError(
+            409,
+            "project-round-published",
+            f"round {published.id} of project {project.id} is published: the provider's system can no longer add or "
+            "withdraw its records; the 残联 corrects them, and a revision of the round picks the correction up",
+        )
+
+
 def add_record(
-    session: Session, kind: RecordKind, project: AssistanceProject, data: RecordIn, *, recorded_by: str
-) -> BaseModel:
+    session: Session, kind: RecordKind, project: AssistanceProject, data: RecordIn, *, principal: Principal
+) -> RecordOut:
+    day = getattr(data, kind.date_field)
+    problem = rules.record_date_problem(day, kind.date_rule, project.start_date, project.end_date, today_in_china())
+    if problem:
+        raise field_error(422, f"body.{kind.date_field}", problem)
     if isinstance(data, ActivityRecordIn):
         activity = session.get(PlannedActivity, data.planned_activity_id)
         if activity is None or activity.project_id != project.id:
             raise field_error(422, "body.planned_activity_id", "not a planned activity of this project")
+    _ensure_provider_may_change(session, project, principal)
     record = kind.table(
-        **data.row_fields(), project_id=project.id, recorded_by=recorded_by, recorded_at=datetime.now(UTC)
+        **data.row_fields(), project_id=project.id, recorded_by=principal.sub, recorded_at=datetime.now(UTC)
     )
     session.add(record)
     session.flush()
     return kind.schema_out.model_validate(record.model_dump())
 
 
-def list_records(session: Session, kind: RecordKind, project_id: uuid.UUID) -> list[BaseModel]:
+def withdraw_record(
+    session: Session,
+    kind: RecordKind,
+    project: AssistanceProject,
+    record_id: uuid.UUID,
+    data: WithdrawalIn,
+    *,
+    principal: Principal,
+) -> RecordOut:
+    """Withdraw a record entered by mistake: the row stays (listed, with who withdrew it, when and why) and no longer
+    counts in the measures or proves a veto."""
+    _ensure_provider_may_change(session, project, principal)
+    record = session.get(kind.table, record_id, with_for_update=True, populate_existing=True)
+    if record is None or record.project_id != project.id:
+        raise ProblemError(404, "record-not-found", f"no {kind.path} record {record_id} on project {project.id}")
+    if record.withdrawn_at is not None:
+        raise ProblemError(
+            409,
+            "record-withdrawn",
+            f"record {record_id} was withdrawn on {record.withdrawn_at.isoformat()} by {record.withdrawn_by}",
+        )
+    record.withdrawn_at = datetime.now(UTC)
+    record.withdrawn_by = principal.sub
+    record.withdrawal_reason = data.reason
+    session.add(record)
+    session.flush()
+    return kind.schema_out.model_validate(record.model_dump())
+
+
+def list_records(session: Session, kind: RecordKind, project_id: uuid.UUID) -> list[RecordOut]:
+    """Every record, withdrawn ones included (they carry withdrawn_at): the history stays readable."""
     table = kind.table
     statement = select(table).where(table.project_id == project_id).order_by(table.recorded_at)  # type: ignore[attr-defined]
     return [kind.schema_out.model_validate(row.model_dump()) for row in session.exec(statement).all()]
@@ -190,11 +268,27 @@ def list_records(session: Session, kind: RecordKind, project_id: uuid.UUID) -> l
 Row = TypeVar("Row", bound=ProjectRecord)
 
 
-def _rows(session: Session, table: type[Row], project_id: uuid.UUID) -> list[Row]:
-    return list(session.exec(select(table).where(table.project_id == project_id)).all())  # type: ignore[attr-defined]
+def _counted(table: type[ProjectRecord], project: AssistanceProject) -> list[Any]:
+    """Conditions of the records that count: of this project, not withdrawn, dated where the kind's rule allows (the
+    API refuses other dates; this keeps older rows from counting too)."""
+    path = next(kind.path for kind in RECORD_KINDS if kind.table is table)
+    field, rule = rules.RECORD_DATES[path]
+    day = getattr(table, field)
+    conditions = [
+        table.project_id == project.id,  # type: ignore[attr-defined]
+        col(table.withdrawn_at).is_(None),
+        day >= project.start_date,
+    ]
+    if rule == rules.DateRule.WITHIN_PERIOD:
+        conditions.append(day <= project.end_date)
+    return conditions
 
 
-def _activity_totals(session: Session, project_id: uuid.UUID) -> dict[uuid.UUID, rules.ActivityTotals]:
+def _rows(session: Session, table: type[Row], project: AssistanceProject) -> list[Row]:
+    return list(session.exec(select(table).where(*_counted(table, project))).all())
+
+
+def _activity_totals(session: Session, project: AssistanceProject) -> dict[uuid.UUID, rules.ActivityTotals]:
     # Summed in the database: a project may hold tens of thousands of activity records.
     statement = (
         select(
@@ -202,7 +296,7 @@ def _activity_totals(session: Session, project_id: uuid.UUID) -> dict[uuid.UUID,
             func.coalesce(func.sum(ActivityRecord.persons_served), 0),
             func.count(),
         )
-        .where(ActivityRecord.project_id == project_id)
+        .where(*_counted(ActivityRecord, project))
         .group_by(ActivityRecord.planned_activity_id)
     )
     return {
@@ -211,26 +305,27 @@ def _activity_totals(session: Session, project_id: uuid.UUID) -> dict[uuid.UUID,
     }
 
 
-def _expenditure_fen(session: Session, project_id: uuid.UUID) -> int:
-    statement = select(func.coalesce(func.sum(Expenditure.amount_fen), 0)).where(Expenditure.project_id == project_id)
+def _expenditure_fen(session: Session, project: AssistanceProject) -> int:
+    statement = select(func.coalesce(func.sum(Expenditure.amount_fen), 0)).where(*_counted(Expenditure, project))
     return int(session.exec(statement).one())
 
 
 def project_records(session: Session, project: AssistanceProject) -> rules.ProjectRecords:
     return rules.ProjectRecords(
-        service_year=project.service_year,
+        start_date=project.start_date,
+        end_date=project.end_date,
         budget_planned_fen=project.budget_planned_fen,
         satisfied_planned=project.satisfied_planned,
         planned_activities=planned_activities(session, project.id),
-        activity_totals=_activity_totals(session, project.id),
-        expenditure_fen=_expenditure_fen(session, project.id),
-        adjustments=_rows(session, BudgetAdjustment, project.id),
-        articles=_rows(session, Article, project.id),
-        recognitions=_rows(session, Recognition, project.id),
-        complaints=_rows(session, Complaint, project.id),
-        surveys=_rows(session, SatisfactionSurvey, project.id),
-        incidents=_rows(session, SafetyIncident, project.id),
-        mobilisations=_rows(session, Mobilisation, project.id),
+        activity_totals=_activity_totals(session, project),
+        expenditure_fen=_expenditure_fen(session, project),
+        adjustments=_rows(session, BudgetAdjustment, project),
+        articles=_rows(session, Article, project),
+        recognitions=_rows(session, Recognition, project),
+        complaints=_rows(session, Complaint, project),
+        surveys=_rows(session, SatisfactionSurvey, project),
+        incidents=_rows(session, SafetyIncident, project),
+        mobilisations=_rows(session, Mobilisation, project),
     )
 
 

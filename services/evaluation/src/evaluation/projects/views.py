@@ -1,5 +1,5 @@
-"""HTTP routes of projects: the bid, each kind of actual (POST to record, GET to list), evidence documents and the
-figures the scoring model reads."""
+"""HTTP routes of projects: the bid, each kind of actual (POST to record, GET to list, POST …/{record_id}/withdraw to
+withdraw one entered by mistake), evidence documents and the figures the scoring model reads."""
 
 import uuid
 from typing import Annotated, Any
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from evaluation.projects import service
-from evaluation.projects.models import EvidenceOut, ProjectIn, ProjectOut
+from evaluation.projects.models import EvidenceOut, ProjectIn, ProjectOut, WithdrawalIn
 from evaluation.providers.service import provider_scope
 from evaluation.scoring import service as scoring_service
 from evaluation.scoring.models import MeasureInputs
@@ -74,7 +74,13 @@ def _add_record_routes(kind: service.RecordKind) -> None:
 
     def add(project_id: uuid.UUID, body: Annotated[schema_in, Body()], principal: Recorder, session: SessionDep) -> Any:
         project = service.project_in_scope(session, principal, project_id)
-        return service.add_record(session, kind, project, body, recorded_by=principal.sub)
+        return service.add_record(session, kind, project, body, principal=principal)
+
+    def withdraw(
+        project_id: uuid.UUID, record_id: uuid.UUID, body: WithdrawalIn, principal: Recorder, session: SessionDep
+    ) -> Any:
+        project = service.project_in_scope(session, principal, project_id)
+        return service.withdraw_record(session, kind, project, record_id, body, principal=principal)
 
     def list_all(project_id: uuid.UUID, principal: Reader, session: SessionDep, page: PageDep) -> Any:
         service.project_in_scope(session, principal, project_id)
@@ -88,6 +94,14 @@ def _add_record_routes(kind: service.RecordKind) -> None:
         response_model=kind.schema_out,
         summary=f"Record {kind.label}",
         name=f"add_{kind.path}",
+    )
+    router.add_api_route(
+        f"/{{project_id}}/{kind.path}/{{record_id}}/withdraw",
+        withdraw,
+        methods=["POST"],
+        response_model=kind.schema_out,
+        summary=f"Withdraw a record of {kind.label} entered by mistake, with a reason (kept, no longer counted)",
+        name=f"withdraw_{kind.path}",
     )
     router.add_api_route(
         f"/{{project_id}}/{kind.path}",

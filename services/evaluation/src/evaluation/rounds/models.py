@@ -9,9 +9,10 @@ import sqlmodel
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import JSON, DateTime, UniqueConstraint, Uuid
 
+from evaluation.scoring.models import Points
 from evaluation.scoring.rules import ScoreResult
 from evaluation.tables import EvaluationTable
-from jiading_shared.types import UtcDateTime
+from jiading_shared.types import INT4_MAX, UtcDateTime
 
 
 class RoundStatus(StrEnum):
@@ -128,7 +129,7 @@ class PanelMemberIn(BaseModel):
 class ObservedMeasures(BaseModel):
     """Measures the panel establishes by review rather than from recorded data."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     progress_aspects_matched: int | None = Field(
         default=None, ge=0, le=5, description="表 A.2 进度管理: aspects of five that match the bid and schedule"
@@ -168,7 +169,7 @@ class RoundOut(BaseModel):
 class ScoreSheetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scores: dict[str, float] = Field(description="points per factor code")
+    scores: dict[str, Points] = Field(description="points per factor code")
     vetoes: dict[str, bool] = Field(default_factory=dict, description="veto code → found by this assessor")
     comments: dict[str, str] = Field(default_factory=dict, description="factor code → the assessor's note")
 
@@ -185,7 +186,7 @@ class ScoreSheetOut(BaseModel):
 class SelfEvaluationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scores: dict[str, float] = Field(description="the provider's own points per factor")
+    scores: dict[str, Points] = Field(description="the provider's own points per factor")
     report: str = Field(min_length=1, max_length=20000, description="自评报告 (5.2.5.5)")
 
 
@@ -206,6 +207,12 @@ class RevisionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=1000)
     sheets: dict[str, ScoreSheetIn] = Field(default_factory=dict, description="assessor sub → the corrected sheet")
     observed_measures: ObservedMeasures | None = None
+    revises_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=INT4_MAX,
+        description="the published version this revision corrects: 409 when another revision has come first",
+    )
 
 
 class Disagreement(BaseModel):

@@ -38,6 +38,7 @@ from evaluation.scoring import rules as scoring_rules
 from evaluation.scoring import service as scoring_service
 from evaluation.scoring.models import MeasureInputs, ScoringModel
 from jiading_shared.auth import Principal, Role
+from jiading_shared.db import conflict_on_unique_violation
 from jiading_shared.errors import FieldError, ProblemError, field_error
 from jiading_shared.events import enqueue
 from jiading_shared.metrics import on_commit
@@ -58,6 +59,24 @@ def round_in_scope(session: Session, principal: Principal, round_id: uuid.UUID) 
     if project is None or not provider_scope(session, principal).allows(project.provider_id):
         raise ProblemError(404, "round-not-found", f"no evaluation round {round_id}")
     return evaluation_round
+
+
+def lock_round(session: Session, evaluation_round: EvaluationRound) -> EvaluationRound:
+    """The round re-read under a row lock: concurrent sheet writes, publications and revisions of one round run one
+    after the other, and each sees the status and version the one before left."""
+    statement = (
+        select(EvaluationRound)
+        .where(EvaluationRound.id == evaluation_round.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).one()
+
+
+def _lock_for_result(session: Session, evaluation_round: EvaluationRound) -> EvaluationRound:
+    # The project first (exclusive: no record write of the provider slips in), then the round; always in this order.
+    projects_service.lock_project(session, evaluation_round.project_id, exclusive=True)
+    return lock_round(session, evaluation_round)
 
 
 def _panel(session: Session, round_id: uuid.UUID) -> list[PanelMember]:
@@ -140,6 +159,7 @@ def _ensure_open(evaluation_round: EvaluationRound) -> None:
 
 
 def set_observed_measures(session: Session, evaluation_round: EvaluationRound, observed: ObservedMeasures) -> RoundOut:
+    evaluation_round = lock_round(session, evaluation_round)
     _ensure_open(evaluation_round)
     evaluation_round.observed_measures = observed.model_dump()
     session.add(evaluation_round)
@@ -233,6 +253,7 @@ def submit_sheet(
 ) -> ScoreSheetOut:
     """An assessor's own scores: only a member of the panel, only while the round is open, only within the bands the
     project's measures fix."""
+    evaluation_round = lock_round(session, evaluation_round)
     _ensure_open(evaluation_round)
     if principal.sub not in {member.assessor_sub for member in _panel(session, evaluation_round.id)}:
         raise ProblemError(403, "not-on-panel", f"{principal.sub} is not on the panel of round {evaluation_round.id}")
@@ -271,6 +292,7 @@ def submit_self_evaluation(
     session: Session, evaluation_round: EvaluationRound, data: SelfEvaluationIn, *, submitted_by: str
 ) -> SelfEvaluationOut:
     """自评 (5.2.5.5): kept apart from the panel; checked only against each factor's 0..max."""
+    evaluation_round = lock_round(session, evaluation_round)
     _ensure_open(evaluation_round)
     model = _model(session, evaluation_round)
     errors = []
@@ -369,19 +391,28 @@ def compute(
     )
 
 
-def _store_and_announce(session: Session, evaluation_round: EvaluationRound, document: RoundResultDocument) -> None:
-    session.add(
-        RoundResult(
-            round_id=evaluation_round.id,
-            version=document.version,
-            total=document.score.total,
-            scoring_model_id=document.score.scoring_model_id,
-            document=document.model_dump(mode="json"),
-            reason=document.reason,
-            published_by=document.published_by,
-            published_at=document.published_at,
-        )
+def _version_taken(round_id: uuid.UUID, version: int) -> ProblemError:
+    return ProblemError(
+        409, "version-taken", f"version {version} of round {round_id} was published meanwhile; re-read the round"
     )
+
+
+def _store_and_announce(session: Session, evaluation_round: EvaluationRound, document: RoundResultDocument) -> None:
+    # The round lock serialises publications; the unique key is the last guard, and its violation a 409, not a 500.
+    with conflict_on_unique_violation(session, lambda: _version_taken(evaluation_round.id, document.version)):
+        session.add(
+            RoundResult(
+                round_id=evaluation_round.id,
+                version=document.version,
+                total=document.score.total,
+                scoring_model_id=document.score.scoring_model_id,
+                document=document.model_dump(mode="json"),
+                reason=document.reason,
+                published_by=document.published_by,
+                published_at=document.published_at,
+            )
+        )
+        session.flush()
     evaluation_round.status = RoundStatus.PUBLISHED
     evaluation_round.published_version = document.version
     session.add(evaluation_round)
@@ -416,6 +447,7 @@ def preview_round(session: Session, evaluation_round: EvaluationRound, *, by: st
 
 def publish(session: Session, evaluation_round: EvaluationRound, *, published_by: str) -> RoundResultDocument:
     """Lock the round and publish version 1: every panel member must have scored."""
+    evaluation_round = _lock_for_result(session, evaluation_round)
     _ensure_open(evaluation_round)
     submitted = set(_sheets(session, evaluation_round.id))
     missing = [
@@ -431,11 +463,19 @@ def publish(session: Session, evaluation_round: EvaluationRound, *, published_by
 def revise(
     session: Session, evaluation_round: EvaluationRound, data: RevisionIn, *, revised_by: str
 ) -> RoundResultDocument:
-    """A change after publication: the corrected sheets and figures, the reason, a new version; older versions stay."""
+    """A change after publication: the corrected sheets and figures, the reason, a new version; older versions stay.
+    A revision with a reason only picks up corrected records (a record withdrawn since the last version)."""
+    evaluation_round = _lock_for_result(session, evaluation_round)
     if evaluation_round.status != RoundStatus.PUBLISHED:
         raise ProblemError(409, "round-not-published", "an open round is changed by re-scoring, not by a revision")
-    if not data.sheets and data.observed_measures is None:
-        raise field_error(422, "body.sheets", "a revision changes at least one sheet or the observed measures")
+    if data.revises_version is not None and data.revises_version != evaluation_round.published_version:
+        raise ProblemError(
+            409,
+            "version-superseded",
+            f"the revision corrects version {data.revises_version}, but version {evaluation_round.published_version} "
+            "has been published since; re-read it and revise that",
+            errors=[FieldError(field="body.revises_version", message="is no longer the latest published version")],
+        )
     panel = {member.assessor_sub for member in _panel(session, evaluation_round.id)}
     model = _model(session, evaluation_round)
     if data.observed_measures is not None:
@@ -454,6 +494,17 @@ def revise(
         reason=data.reason,
         published_by=revised_by,
     )
+    if not data.sheets and data.observed_measures is None:
+        latest = get_result(session, evaluation_round.id, evaluation_round.published_version)
+        if (latest.measure_inputs, latest.vetoes_from_records) == (
+            document.measure_inputs,
+            document.vetoes_from_records,
+        ):
+            raise field_error(
+                422,
+                "body.sheets",
+                "a revision changes at least one sheet, the observed measures or the project's records",
+            )
     _store_and_announce(session, evaluation_round, document)
     return document
 

@@ -3,7 +3,7 @@ the API returns."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlmodel
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +47,11 @@ class Band(BaseModel):
     min_points: float = Field(ge=0, description="lowest points of the band (always inclusive: 'X ≥ min')")
     max_points: float = Field(gt=0)
     max_inclusive: bool = Field(description="true for '10 ≥ X', false for '8 > X'")
+    points_cap: float | None = Field(
+        default=None,
+        ge=0,
+        description="a tighter ceiling (inclusive) the 说明 sets within the band: 表 A.2 安全管理 低 '0 分到 0.5 分'",
+    )
     description: str = Field(description="说明 of the table")
     when: MeasureRange | None = Field(default=None, description="measured values the band covers")
     requires: list[MeasureRange] = Field(
@@ -59,6 +64,8 @@ class Band(BaseModel):
 
     @property
     def points_text(self) -> str:
+        if self.points_cap is not None:
+            return f"{self.points_cap:g} ≥ X ≥ {self.min_points:g}"
         upper = "≥" if self.max_inclusive else ">"
         return f"{self.max_points:g} {upper} X ≥ {self.min_points:g}"
 
@@ -192,23 +199,46 @@ class ScoringModelSummary(BaseModel):
 # --- scoring inputs ------------------------------------------------------------------------------------------------
 
 
+# Bounds of the figures (no NaN, no infinity, nothing a formula cannot turn into a percentage): a budget is at most
+# 14 digits of 元 with 分 (as the bid's `budget_planned`), counts at most a billion, a ratio at most a million times.
+MAX_YUAN = 1e15
+MIN_BUDGET_YUAN = 0.01
+MAX_COUNT = 1_000_000_000
+MAX_RATIO = 1e6
+# A factor's points: never more than the model's 100 in total.
+MAX_POINTS = 100
+
+Points = Annotated[float, Field(ge=0, le=MAX_POINTS, allow_inf_nan=False)]
+
+
 class MeasureInputs(BaseModel):
     """What was measured about a project: the figures of formulas (1)–(3) and the counts of 附录 A. Every field is
     optional; a factor whose measure cannot be computed accepts any points from 0 to its maximum."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    budget_actual: float | None = Field(default=None, ge=0, description="A 实际支出数 (元), formula (1)")
-    budget_planned: float | None = Field(default=None, gt=0, description="B 预算数 (元), formula (1)")
-    persons_done: int | None = Field(default=None, ge=0, description="D 实际完成服务人次, formula (2)")
-    persons_planned: int | None = Field(default=None, gt=0, description="E 计划服务人次, formula (2)")
-    frequencies_done: int | None = Field(default=None, ge=0, description="D 实际完成活动频次, formula (2)")
-    frequencies_planned: int | None = Field(default=None, gt=0, description="E 计划活动频次, formula (2)")
-    satisfied: int | None = Field(
-        default=None, ge=0, description="G 满意人数 (the lowest of the six aspects of 5.4.3), formula (3)"
+    budget_actual: float | None = Field(default=None, ge=0, le=MAX_YUAN, description="A 实际支出数 (元), formula (1)")
+    budget_planned: float | None = Field(
+        default=None, ge=MIN_BUDGET_YUAN, le=MAX_YUAN, description="B 预算数 (元), formula (1)"
     )
-    satisfied_planned: int | None = Field(default=None, gt=0, description="H 计划达到的满意人数, formula (3)")
-    budget_adjustment_ratio: float | None = Field(default=None, ge=0, description="预算调整比例, 0.04 = 4%")
+    persons_done: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="D 实际完成服务人次, formula (2)")
+    persons_planned: int | None = Field(default=None, gt=0, le=MAX_COUNT, description="E 计划服务人次, formula (2)")
+    frequencies_done: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="D 实际完成活动频次, formula (2)"
+    )
+    frequencies_planned: int | None = Field(default=None, gt=0, le=MAX_COUNT, description="E 计划活动频次, formula (2)")
+    satisfied: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_COUNT,
+        description="G 满意人数 (the lowest of the six aspects of 5.4.3), formula (3)",
+    )
+    satisfied_planned: int | None = Field(
+        default=None, gt=0, le=MAX_COUNT, description="H 计划达到的满意人数, formula (3)"
+    )
+    budget_adjustment_ratio: float | None = Field(
+        default=None, ge=0, le=MAX_RATIO, description="预算调整比例, 0.04 = 4%"
+    )
     progress_aspects_matched: int | None = Field(
         default=None,
         ge=0,
@@ -221,12 +251,16 @@ class MeasureInputs(BaseModel):
         le=6,
         description="服务对象、社区资源、专家、政府部门、企事业单位、社会公众: audiences mobilised",
     )
-    articles_in_year: int | None = Field(default=None, ge=0, description="全年录用通讯篇数 (一网一台一微一刊)")
-    articles_in_first_half: int | None = Field(default=None, ge=0, description="上半年录用篇数")
-    quality_target_completion_rate: float | None = Field(default=None, ge=0, le=1, description="质量目标完成率")
-    district_recognitions: int | None = Field(default=None, ge=0, description="区级报道、荣誉、文章 (1 分 each)")
-    above_district_recognitions: int | None = Field(
-        default=None, ge=0, description="区级以上报道、荣誉、文章 (2 分 each)"
+    articles_in_year: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="全年录用通讯篇数 (一网一台一微一刊)"
     )
-    complaints_valid: int | None = Field(default=None, ge=0, description="有效投诉数")
-    complaints_handled_in_time: int | None = Field(default=None, ge=0, description="及时处置的有效投诉数")
+    articles_in_first_half: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="上半年录用篇数")
+    quality_target_completion_rate: float | None = Field(default=None, ge=0, le=1, description="质量目标完成率")
+    district_recognitions: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="区级报道、荣誉、文章 (1 分 each)"
+    )
+    above_district_recognitions: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="区级以上报道、荣誉、文章 (2 分 each)"
+    )
+    complaints_valid: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="有效投诉数")
+    complaints_handled_in_time: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="及时处置的有效投诉数")

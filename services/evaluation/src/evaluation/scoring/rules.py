@@ -138,6 +138,11 @@ def _band_problems(factor: Factor) -> list[str]:
     for band in factor.bands:
         if band.min_points >= band.max_points:
             problems.append(f"factor {factor.code}: band {band.band.value} has an empty point range")
+        if band.points_cap is not None and not band.min_points <= band.points_cap < band.max_points:
+            problems.append(
+                f"factor {factor.code}: band {band.band.value} caps its points at {band.points_cap:g}, "
+                f"outside its range {band.min_points:g}..{band.max_points:g}"
+            )
         named = [band.when, *band.requires] if band.when else list(band.requires)
         problems += [
             f"factor {factor.code}: band {band.band.value} reads unknown measure {condition.measure}"
@@ -373,6 +378,8 @@ def allowed_range(factor: Factor, decision: BandDecision) -> tuple[Fraction, Fra
     if decision.band is None:
         return Fraction(0), exact(factor.max_points), True
     band = decision.band
+    if band.points_cap is not None:
+        return exact(band.min_points), exact(band.points_cap), True
     return exact(band.min_points), exact(band.max_points), band.max_inclusive
 
 
@@ -384,7 +391,14 @@ def points_problem(factor: Factor, decision: BandDecision, points: Fraction) -> 
     """Why `points` may not be given for `factor` under `decision`, or None when they may."""
     lowest, highest, inclusive = allowed_range(factor, decision)
     if lowest <= points <= highest and (inclusive or points < highest):
-        return None
+        capped = band_of_points(factor, points)
+        if capped.points_cap is None or points <= exact(capped.points_cap):
+            return None
+        # A band whose 说明 caps it (表 A.2 安全管理 低: "0 分到 0.5 分"): the points above the cap belong to no band.
+        return (
+            f"{float(points):g} points fall in band {capped.label}, whose 说明 allows only {capped.points_text} "
+            f"({capped.description})"
+        )
     where = f"band {decision.band.label} ({decision.explanation})" if decision.band else f"0..{factor.max_points}"
     return (
         f"{float(points):g} points are outside the allowed range {allowed_text(lowest, highest, inclusive)} of {where}"

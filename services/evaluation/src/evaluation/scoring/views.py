@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.scoring import rules, service
-from evaluation.scoring.models import MeasureInputs, ScoringModel, ScoringModelIn, ScoringModelSummary
+from evaluation.scoring.models import MeasureInputs, Points, ScoringModel, ScoringModelIn, ScoringModelSummary
 from jiading_shared.auth import Principal, Role, require_roles
 from jiading_shared.pagination import PageDep
 from jiading_shared.service import API_PREFIX, SessionDep, found_or_404
@@ -56,7 +56,7 @@ class PreviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     measures: MeasureInputs = Field(default_factory=MeasureInputs)
-    scores: dict[str, float] = Field(default_factory=dict, description="points per factor code")
+    scores: dict[str, Points] = Field(default_factory=dict, description="points per factor code")
     vetoes: dict[str, bool] = Field(default_factory=dict, description="veto code → found")
 
 
