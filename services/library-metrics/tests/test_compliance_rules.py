@@ -44,10 +44,10 @@ from library_metrics.compliance.rules import (
     rule_fits_period,
 )
 from library_metrics.indicators.rules import Metric, RulePeriod
-from library_metrics.indicators.service import seed_rules
+from library_metrics.indicators.service import seed_rules, standard_rules
 
 CALENDAR = WorkdayCalendar()
-RULES = seed_rules()
+RULES = standard_rules()  # version 1 plus the supplements: what a migrated database has in force
 YEAR = Period.of(2026)
 WEEK = Period.of(2026, week=11)  # 2026-03-09 .. 2026-03-15, no holiday, no make-up workday
 AS_OF = datetime(2027, 1, 20, 12, tzinfo=UTC)
@@ -111,6 +111,14 @@ def test_every_seeded_rule_is_tested() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     untested = [rule.rule_id for rule in RULES if f'"{rule.rule_id}"' not in source]
     assert untested == []
+
+
+def test_supplements_add_rows_and_change_none() -> None:
+    # Version 1 is immutable: a supplement only adds rule ids; every row of the seed reaches the engine unchanged.
+    seeded = {rule.rule_id: rule for rule in seed_rules()}
+    standard = {rule.rule_id: rule for rule in RULES}
+    assert {rule_id: standard[rule_id] for rule_id in seeded} == seeded
+    assert set(standard) - set(seeded) == {"005-8.1-supervision-channels", "006-6.3-plaza-lighting-power"}
 
 
 def test_seed_cites_a_clause_for_every_row() -> None:
@@ -753,6 +761,43 @@ def test_complaints_answered_within_three_working_days() -> None:
     assert status(rule, subject) is FAIL
 
 
+LIBRARY_TIERS = (
+    "district_library",
+    "town_library",
+    "village_reading_room",
+    "community_book_club",
+    "farmhouse_library",
+    "smart_library_24h",
+    "migrant_e_reading_room",
+    "home_study",
+    "home_reading_point",
+)
+ALL_CHANNELS = {"suggestion_box": True, "supervision_phone_published": True, "online_complaint_channel": True}
+
+
+@pytest.mark.parametrize("tier", LIBRARY_TIERS)
+def test_suggestion_box_phone_and_online_complaints(tier: str) -> None:
+    # DB31114/Z 005-2025 8.1: 应在公共图书馆（室）的明显位置设置意见箱，公开监督电话，开设网上投诉通道 (every
+    # 公共图书馆（室） of clause 1)
+    rule = "005-8.1-supervision-channels"
+    assert status(rule, facts(tier, **ALL_CHANNELS)) is PASS
+    for missing in ALL_CHANNELS:
+        assert status(rule, facts(tier, **{**ALL_CHANNELS, missing: False})) is FAIL, missing
+        assert status(rule, facts(tier, **{**ALL_CHANNELS, missing: None})) is INSUFFICIENT, missing
+    # one channel known to be missing is a failure even while another is unreported
+    outcome = result(rule, facts(tier, suggestion_box=False, online_complaint_channel=True))
+    assert outcome.status is FAIL
+    assert "missing 意见箱 suggestion box per the facility registry" in outcome.explanation
+
+
+def test_supervision_channels_are_a_library_rule() -> None:
+    # DB31114/Z 005-2025 8.1 is a clause of the library standard: activity rooms and centres are not judged by it
+    for tier in ("activity_room", "cultural_centre"):
+        subject = facts(tier, suggestion_box=False)
+        ids = {r.rule_id for r in evaluate_facility(RULES, subject, YEAR, Context(CALENDAR, AS_OF))}
+        assert "005-8.1-supervision-channels" not in ids
+
+
 def test_satisfaction_survey() -> None:
     # DB31114/Z 005-2025 8.2.1
     subject = facts("town_library")
@@ -892,6 +937,28 @@ def test_accessibility(ramp: str, toilet: str, lift: str, tier: str) -> None:
     assert status(lift, facts(tier, multi_storey=True, lift=False, ground_floor_services=True)) is PASS
     assert status(lift, facts(tier, multi_storey=True, lift=False, ground_floor_services=False)) is FAIL
     assert status(lift, facts(tier)) is INSUFFICIENT
+
+
+def test_plaza_lighting_and_power_where_there_is_a_plaza() -> None:
+    # DB31114/Z 006-2025 6.3: 有室外广场的应配置照明灯光和外接电源
+    rule = "006-6.3-plaza-lighting-power"
+    no_plaza = facts("activity_room", outdoor_plaza=False)
+    assert rule not in {r.rule_id for r in evaluate_facility(RULES, no_plaza, YEAR, Context(CALENDAR, AS_OF))}
+    assert status(rule, facts("activity_room")) is INSUFFICIENT  # whether there is a plaza is not reported
+    assert status(rule, facts("activity_room", outdoor_plaza=True)) is INSUFFICIENT
+    assert status(rule, facts("activity_room", outdoor_plaza=True, plaza_lighting=True)) is INSUFFICIENT
+    bare = result(rule, facts("activity_room", outdoor_plaza=True, plaza_lighting=False, plaza_power_supply=False))
+    assert bare.status is FAIL
+    assert "missing 照明灯光 lighting、外接电源 external power supply" in bare.explanation
+    assert (
+        status(rule, facts("activity_room", outdoor_plaza=True, plaza_lighting=True, plaza_power_supply=False)) is FAIL
+    )
+    assert (
+        status(rule, facts("activity_room", outdoor_plaza=True, plaza_lighting=True, plaza_power_supply=True)) is PASS
+    )
+    # the clause is about the 居（村）综合文化活动室 only
+    centre = facts("cultural_centre", outdoor_plaza=True, plaza_lighting=False, plaza_power_supply=False)
+    assert rule not in {r.rule_id for r in evaluate_facility(RULES, centre, YEAR, Context(CALENDAR, AS_OF))}
 
 
 # --- DB 31114/Z 007-2025 --------------------------------------------------------------------------------------------

@@ -241,11 +241,16 @@ def test_csv_import_rejects_rows_already_recorded(client: TestClient, settings: 
 # --- rule table -------------------------------------------------------------------------------------------------
 
 
+# Version 1 is the seed (migration 0003); version 2 re-issues it with the supplement's rows (migration 0005).
+SEEDED_VERSIONS = 2
+SUPPLEMENT_RULES = {"005-8.1-supervision-channels", "006-6.3-plaza-lighting-power"}
+
+
 def test_rules_are_seeded_from_the_standards(client: TestClient, settings: LibrarySettings) -> None:
     response = client.get("/api/v1/indicator-rules", params={"on": "2026-01-01"}, headers=staff(settings))
     assert response.status_code == 200
     version = response.json()
-    assert version["version"] == 1
+    assert version["version"] == SEEDED_VERSIONS
     assert version["effective_from"] == "2025-02-12"
     seats = next(rule for rule in version["rules"] if rule["rule_id"] == "005-5.1.2.2-seats-district_library")
     assert seats["clause"] == "DB31114/Z 005-2025 5.1.2.2"
@@ -254,6 +259,27 @@ def test_rules_are_seeded_from_the_standards(client: TestClient, settings: Libra
     assert (
         client.get("/api/v1/indicator-rules", params={"on": "2025-02-11"}, headers=staff(settings)).status_code == 404
     )
+
+
+def test_supplement_rows_arrive_as_a_new_version_on_the_same_day(client: TestClient, settings: LibrarySettings) -> None:
+    # DB31114/Z 005-2025 8.1 and 006-2025 6.3 took effect with the rest on 2025-02-12: migration 0005 re-issues
+    # version 1 with their rows as version 2, same effective date (the later of two same-day versions is in force);
+    # version 1 itself is not edited.
+    first = client.get("/api/v1/indicator-rule-versions/1", headers=bureau(settings)).json()
+    second = client.get("/api/v1/indicator-rule-versions/2", headers=bureau(settings)).json()
+    first_ids = {rule["rule_id"] for rule in first["rules"]}
+    second_ids = {rule["rule_id"] for rule in second["rules"]}
+    assert not first_ids & SUPPLEMENT_RULES
+    assert second_ids == first_ids | SUPPLEMENT_RULES
+    assert (second["effective_from"], second["based_on"]) == ("2025-02-12", 1)
+    assert {r["rule_id"]: r for r in second["rules"]}["005-5.1.2.2-seats-town_library"] == {
+        r["rule_id"]: r for r in first["rules"]
+    }["005-5.1.2.2-seats-town_library"]
+    plaza = next(rule for rule in second["rules"] if rule["rule_id"] == "006-6.3-plaza-lighting-power")
+    assert plaza["clause"] == "DB31114/Z 006-2025 6.3"
+    assert plaza["params"] == {"applies_if": {"outdoor_plaza": True}}
+    in_force = client.get("/api/v1/indicator-rules", params={"on": "2025-02-12"}, headers=staff(settings)).json()
+    assert in_force["version"] == 2
 
 
 def test_a_change_is_a_new_effective_dated_version(client: TestClient, settings: LibrarySettings) -> None:
@@ -269,18 +295,20 @@ def test_a_change_is_a_new_effective_dated_version(client: TestClient, settings:
     response = client.post("/api/v1/indicator-rule-versions", json=body, headers=bureau(settings))
     assert response.status_code == 201, response.text
     new = response.json()
-    assert new["version"] == 2
-    assert new["based_on"] == 1
+    assert new["version"] == SEEDED_VERSIONS + 1
+    assert new["based_on"] == SEEDED_VERSIONS
     assert new["rule_count"] == len(seats) - 1
-    # version 1 is untouched, and stays in force until the new one takes effect
-    old = client.get("/api/v1/indicator-rule-versions/1", headers=bureau(settings)).json()
+    assert {rule["rule_id"] for rule in new["rules"]} >= SUPPLEMENT_RULES
+    # the seeded versions are untouched, and stay in force until the new one takes effect
+    old = client.get(f"/api/v1/indicator-rule-versions/{SEEDED_VERSIONS}", headers=bureau(settings)).json()
     assert next(r for r in old["rules"] if r["rule_id"] == "005-5.1.2.2-seats-town_library")["threshold"] == 100
-    assert client.get("/api/v1/indicator-rules", headers=bureau(settings)).json()["version"] == 1
+    assert client.get("/api/v1/indicator-rules", headers=bureau(settings)).json()["version"] == SEEDED_VERSIONS
     in_force = client.get("/api/v1/indicator-rules", params={"on": effective}, headers=bureau(settings)).json()
-    assert in_force["version"] == 2
+    assert in_force["version"] == SEEDED_VERSIONS + 1
     assert [v["version"] for v in client.get("/api/v1/indicator-rule-versions", headers=bureau(settings)).json()] == [
         1,
         2,
+        3,
     ]
 
 
@@ -335,7 +363,7 @@ def test_invalid_versions_name_the_field(
     response = client.post("/api/v1/indicator-rule-versions", json=body, headers=bureau(settings))
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == field
-    assert len(query_rows(settings, "SELECT id FROM rule_version")) == 1
+    assert len(query_rows(settings, "SELECT id FROM rule_version")) == SEEDED_VERSIONS
 
 
 def _rule(**change: Any) -> dict[str, Any]:
@@ -402,7 +430,7 @@ def test_rule_changes_refuse_values_the_metric_cannot_take(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert field in [error["field"] for error in response.json()["errors"]]
-    assert len(query_rows(settings, "SELECT id FROM rule_version")) == 1
+    assert len(query_rows(settings, "SELECT id FROM rule_version")) == SEEDED_VERSIONS
 
 
 def test_metric_catalog_states_kind_and_periods(client: TestClient, settings: LibrarySettings) -> None:
@@ -442,7 +470,7 @@ def test_compliance_contract(client: TestClient, settings: LibrarySettings) -> N
         f"/api/v1/facilities/{library['id']}/compliance", params={"year": 2025}, headers=staff(settings)
     )
     assert response.status_code == 200, response.text
-    assert response.headers["x-rule-version"] == "1"
+    assert response.headers["x-rule-version"] == str(SEEDED_VERSIONS)
     results = {item["rule_id"]: item for item in response.json()}
     seats = results["005-5.1.2.2-seats-town_library"]
     assert {"rule_id", "clause", "status", "value", "threshold", "explanation"} <= set(seats)
@@ -461,6 +489,66 @@ def test_compliance_contract(client: TestClient, settings: LibrarySettings) -> N
     )
     assert monthly.status_code == 200
     assert monthly.json()[0]["period"] == "2025-03"
+
+
+def compliance_of(client: TestClient, settings: LibrarySettings, facility_id: str) -> dict[str, dict[str, Any]]:
+    response = client.get(
+        f"/api/v1/facilities/{facility_id}/compliance", params={"year": 2025}, headers=staff(settings)
+    )
+    assert response.status_code == 200, response.text
+    return {item["rule_id"]: item for item in response.json()}
+
+
+def test_supervision_channels_from_the_registry(client: TestClient, settings: LibrarySettings) -> None:
+    # DB31114/Z 005-2025 8.1: 应在公共图书馆（室）的明显位置设置意见箱，公开监督电话，开设网上投诉通道 — three
+    # registry fields, judged together by rule 005-8.1-supervision-channels.
+    rule = "005-8.1-supervision-channels"
+    library = register(client, settings, suggestion_box=True, supervision_phone_published=True)
+    assert (library["suggestion_box"], library["online_complaint_channel"]) == (True, None)
+    assert compliance_of(client, settings, library["id"])[rule]["status"] == "insufficient_data"
+    patched = client.patch(
+        f"/api/v1/facilities/{library['id']}", json={"online_complaint_channel": False}, headers=staff(settings)
+    )
+    assert patched.status_code == 200, patched.text
+    failing = compliance_of(client, settings, library["id"])[rule]
+    assert (failing["status"], failing["clause"]) == ("fail", "DB31114/Z 005-2025 8.1")
+    assert "missing 网上投诉通道" in failing["explanation"]
+    client.patch(
+        f"/api/v1/facilities/{library['id']}", json={"online_complaint_channel": True}, headers=staff(settings)
+    )
+    assert compliance_of(client, settings, library["id"])[rule]["status"] == "pass"
+    refused = client.patch(
+        f"/api/v1/facilities/{library['id']}", json={"suggestion_box": "maybe"}, headers=staff(settings)
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert [error["field"] for error in refused.json()["errors"]] == ["body.suggestion_box"]
+
+
+def test_plaza_lighting_and_power_only_where_there_is_a_plaza(client: TestClient, settings: LibrarySettings) -> None:
+    # DB31114/Z 006-2025 6.3: 有室外广场的应配置照明灯光和外接电源 — applies only to activity rooms registered with
+    # an outdoor plaza (rule 006-6.3-plaza-lighting-power, applies_if outdoor_plaza).
+    rule = "006-6.3-plaza-lighting-power"
+    client.put(f"/api/v1/towns/{TOWN}", json={"name": "安亭镇"}, headers=bureau(settings))
+    client.put(
+        f"/api/v1/towns/{TOWN}/committees/c1", json={"name": "一居", "kind": "community"}, headers=bureau(settings)
+    )
+    room = register(client, settings, tier="activity_room", name="一居活动室", committee_code="c1", outdoor_plaza=False)
+    assert room["outdoor_plaza"] is False
+    assert rule not in compliance_of(client, settings, room["id"])
+    client.patch(
+        f"/api/v1/facilities/{room['id']}",
+        json={"outdoor_plaza": True, "plaza_lighting": True, "plaza_power_supply": False},
+        headers=staff(settings),
+    )
+    failing = compliance_of(client, settings, room["id"])[rule]
+    assert (failing["status"], failing["clause"]) == ("fail", "DB31114/Z 006-2025 6.3")
+    assert "missing 外接电源" in failing["explanation"]
+    patched = client.patch(
+        f"/api/v1/facilities/{room['id']}", json={"plaza_power_supply": True}, headers=staff(settings)
+    )
+    assert (patched.json()["plaza_lighting"], patched.json()["plaza_power_supply"]) == (True, True)
+    assert compliance_of(client, settings, room["id"])[rule]["status"] == "pass"
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,12 @@ class FacilityProfile:
     lift: bool | None = None
     ground_floor_services: bool | None = None
     free_service_items: tuple[str, ...] = ()
+    suggestion_box: bool | None = None
+    supervision_phone_published: bool | None = None
+    online_complaint_channel: bool | None = None
+    outdoor_plaza: bool | None = None
+    plaza_lighting: bool | None = None
+    plaza_power_supply: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -536,6 +542,38 @@ def _lift_or_ground_floor(facts: FacilityFacts, period: Period, params: dict[str
     if profile.lift is None and profile.ground_floor_services is None:
         return Measurement(None, "multi-storey building: lift and ground-floor services not reported")
     return Measurement(0.0, "multi-storey building with neither a lift nor the main services on the ground floor")
+
+
+def _all_present(profile: FacilityProfile, parts: tuple[tuple[str, str], ...], what: str) -> Measurement:
+    """Yes (1) when every registry flag of `parts` is yes; no (0) as soon as one is no, naming what is missing;
+    not enough data while some are unreported and none is no."""
+    missing = [label for name, label in parts if getattr(profile, name) is False]
+    unreported = [label for name, label in parts if getattr(profile, name) is None]
+    if missing:
+        return Measurement(0.0, f"{what}: missing {'、'.join(missing)} per the facility registry")
+    if unreported:
+        return Measurement(None, f"{what}: {'、'.join(unreported)} not reported in the facility registry")
+    return Measurement(1.0, f"{what}: {'、'.join(label for _name, label in parts)} all in place per the registry")
+
+
+@_metric(Metric.SUPERVISION_CHANNELS)
+def _supervision_channels(facts: FacilityFacts, period: Period, params: dict[str, Any], ctx: Context) -> Measurement:
+    # DB 31114/Z 005-2025 8.1: all three channels; one missing fails the requirement.
+    parts = (
+        ("suggestion_box", "意见箱 suggestion box"),
+        ("supervision_phone_published", "公开监督电话 published supervision phone"),
+        ("online_complaint_channel", "网上投诉通道 online complaint channel"),
+    )
+    return _all_present(facts.profile, parts, "supervision channels 监督途径")
+
+
+@_metric(Metric.PLAZA_LIGHTING_AND_POWER)
+def _plaza_lighting_and_power(
+    facts: FacilityFacts, period: Period, params: dict[str, Any], ctx: Context
+) -> Measurement:
+    # DB 31114/Z 006-2025 6.3: the rule row limits itself to rooms with a plaza (applies_if outdoor_plaza).
+    parts = (("plaza_lighting", "照明灯光 lighting"), ("plaza_power_supply", "外接电源 external power supply"))
+    return _all_present(facts.profile, parts, "outdoor plaza 室外广场")
 
 
 _COLLECTION_FIELDS = {

@@ -107,6 +107,12 @@ def profile_of(facility: Facility) -> FacilityProfile:
         lift=facility.lift,
         ground_floor_services=facility.ground_floor_services,
         free_service_items=tuple(facility.free_service_items or ()),
+        suggestion_box=facility.suggestion_box,
+        supervision_phone_published=facility.supervision_phone_published,
+        online_complaint_channel=facility.online_complaint_channel,
+        outdoor_plaza=facility.outdoor_plaza,
+        plaza_lighting=facility.plaza_lighting,
+        plaza_power_supply=facility.plaza_power_supply,
     )
 
 

@@ -50,6 +50,13 @@ class Facility(LibraryTable, table=True):
     lift: bool | None = None
     ground_floor_services: bool | None = None
     free_service_items: list[str] = sqlmodel.Field(default_factory=list, sa_type=JSON)
+    # Added by revision 0005: supervision channels (DB 31114/Z 005-2025 8.1) and the outdoor plaza (006-2025 6.3).
+    suggestion_box: bool | None = None
+    supervision_phone_published: bool | None = None
+    online_complaint_channel: bool | None = None
+    outdoor_plaza: bool | None = None
+    plaza_lighting: bool | None = None
+    plaza_power_supply: bool | None = None
     updated_by: str | None = sqlmodel.Field(default=None, max_length=200)
     updated_at: datetime | None = sqlmodel.Field(default=None, sa_type=DateTime(timezone=True))
 
@@ -117,6 +124,12 @@ class FacilityFeatures(BaseModel):
     lift: bool | None = Field(default=None, description="室内电梯")
     ground_floor_services: bool | None = Field(default=None, description="主要服务项目安排在建筑底层")
     free_service_items: list[ServiceItem] = Field(default_factory=list, max_length=100, description="免费服务项目")
+    suggestion_box: bool | None = Field(default=None, description="在明显位置设置意见箱")
+    supervision_phone_published: bool | None = Field(default=None, description="公开监督电话")
+    online_complaint_channel: bool | None = Field(default=None, description="开设网上投诉通道")
+    outdoor_plaza: bool | None = Field(default=None, description="有室外广场")
+    plaza_lighting: bool | None = Field(default=None, description="室外广场配置照明灯光")
+    plaza_power_supply: bool | None = Field(default=None, description="室外广场配置外接电源")
 
 
 class FacilityIn(FacilityFeatures):
@@ -149,6 +162,12 @@ class FacilityPatch(BaseModel):
     lift: bool | None = None
     ground_floor_services: bool | None = None
     free_service_items: list[ServiceItem] | None = Field(default=None, max_length=100)
+    suggestion_box: bool | None = None
+    supervision_phone_published: bool | None = None
+    online_complaint_channel: bool | None = None
+    outdoor_plaza: bool | None = None
+    plaza_lighting: bool | None = None
+    plaza_power_supply: bool | None = None
 
 
 class FacilityOut(BaseModel):
@@ -173,6 +192,12 @@ class FacilityOut(BaseModel):
     lift: bool | None = None
     ground_floor_services: bool | None = None
     free_service_items: list[str] = Field(default_factory=list)
+    suggestion_box: bool | None = None
+    supervision_phone_published: bool | None = None
+    online_complaint_channel: bool | None = None
+    outdoor_plaza: bool | None = None
+    plaza_lighting: bool | None = None
+    plaza_power_supply: bool | None = None
     registered_by: str
     registered_at: UtcDateTime
     updated_at: UtcDateTime | None = None

@@ -80,6 +80,8 @@ class Metric(StrEnum):
     ENTRANCE_RAMP = "entrance_ramp"
     ACCESSIBLE_TOILET = "accessible_toilet"
     LIFT_OR_GROUND_FLOOR = "lift_or_ground_floor"
+    SUPERVISION_CHANNELS = "supervision_channels"  # 意见箱 + 监督电话 + 网上投诉通道 (005-2025 8.1)
+    PLAZA_LIGHTING_AND_POWER = "plaza_lighting_and_power"  # 室外广场照明灯光 + 外接电源 (006-2025 6.3)
     # collection
     BOOK_HOLDINGS = "book_holdings"
     NEWSPAPER_TITLES = "newspaper_titles"
@@ -132,7 +134,9 @@ class Metric(StrEnum):
 TOWN_METRICS = frozenset({Metric.CULTURAL_CENTRES, Metric.CULTURAL_SUBCENTRES, Metric.COMMITTEES_WITHOUT_ACTIVITY_ROOM})
 
 # Facility attributes a rule may make itself conditional on (`applies_if`), e.g. films only where projection exists.
-CONDITION_FIELDS = frozenset({"film_projection", "free_wifi", "multi_storey", "citywide_borrow_return"})
+CONDITION_FIELDS = frozenset(
+    {"film_projection", "free_wifi", "multi_storey", "citywide_borrow_return", "outdoor_plaza"}
+)
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,8 @@ METRIC_SPECS: dict[Metric, MetricSpec] = {
     Metric.ENTRANCE_RAMP: _spec(ValueKind.YES_NO, _SNAPSHOT),
     Metric.ACCESSIBLE_TOILET: _spec(ValueKind.YES_NO, _SNAPSHOT),
     Metric.LIFT_OR_GROUND_FLOOR: _spec(ValueKind.YES_NO, _SNAPSHOT),
+    Metric.SUPERVISION_CHANNELS: _spec(ValueKind.YES_NO, _SNAPSHOT),
+    Metric.PLAZA_LIGHTING_AND_POWER: _spec(ValueKind.YES_NO, _SNAPSHOT),
     Metric.BOOK_HOLDINGS: _spec(ValueKind.COUNT, _SNAPSHOT),
     Metric.NEWSPAPER_TITLES: _spec(ValueKind.COUNT, _SNAPSHOT),
     Metric.MAGAZINE_TITLES: _spec(ValueKind.COUNT, _SNAPSHOT),
