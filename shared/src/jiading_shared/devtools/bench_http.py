@@ -93,11 +93,17 @@ async def run_clients(
             if pace_ms:
                 await asyncio.sleep(max(0.0, planned - time.perf_counter()))
             started = planned if pace_ms else time.perf_counter()
-            response = await send(client, number, total - remaining)
+            planned += pace_ms / 1000
+            try:
+                response = await send(client, number, total - remaining)
+            except httpx.TransportError:
+                # A dropped connection (e.g. a keep-alive the server closed as it was reused) is a failed request
+                # to report, not the end of the benchmark.
+                result.errors += 1
+                continue
             result.latencies_ms.append((time.perf_counter() - started) * 1000)
             if response.status_code != expected_status:
                 result.errors += 1
-            planned += pace_ms / 1000
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
