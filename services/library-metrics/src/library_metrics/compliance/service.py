@@ -408,23 +408,12 @@ def publish_breaches(
         if result.status is Status.PASS:
             # A breach published earlier whose period now passes (late or corrected records): withdraw it once.
             if key in published and published[key] is None and _withdraw_once(session, subject, result, period, now):
-                payload_w = IndicatorBreachWithdrawn(
-                    facility_id=facility_id,
-                    town=town,
-                    tier=tier,
-                    rule_id=result.rule_id,
-                    clause=result.clause,
-                    period=period.key,
-                    rule_version=rule_set.version,
+                withdrawal = IndicatorBreachWithdrawn(
+                    **_verdict_fields(facility_id, town, tier, result, period, rule_set.version),
                     status=result.status.value,
-                    value=result.value,
-                    threshold=result.threshold,
-                    comparison=result.comparison.value,
-                    unit=result.unit,
-                    explanation=result.explanation,
                     withdrawn_at=now,
                 )
-                enqueue(session, INDICATOR_BREACH_WITHDRAWN, payload_w, key=key_of_event)
+                enqueue(session, INDICATOR_BREACH_WITHDRAWN, withdrawal, key=key_of_event)
                 withdrawn += 1
             continue
         if key in published:
@@ -433,23 +422,31 @@ def publish_breaches(
         elif not _insert_breach_once(session, subject, facility_id, town, result, period, rule_set.version, now):
             continue  # another run published it a moment ago
         payload = IndicatorBreached(
-            facility_id=facility_id,
-            town=town,
-            tier=tier,
-            rule_id=result.rule_id,
-            clause=result.clause,
-            period=period.key,
-            rule_version=rule_set.version,
-            value=result.value,
-            threshold=result.threshold,
-            comparison=result.comparison.value,
-            unit=result.unit,
-            explanation=result.explanation,
-            detected_at=now,
+            **_verdict_fields(facility_id, town, tier, result, period, rule_set.version), detected_at=now
         )
         enqueue(session, INDICATOR_BREACHED, payload, key=key_of_event)
         queued += 1
     return BreachRunResult(len(evaluations), queued, withdrawn)
+
+
+def _verdict_fields(
+    facility_id: uuid.UUID | None, town: str, tier: str | None, result: RuleResult, period: Period, rule_version: int
+) -> dict[str, Any]:
+    """What a breach and its withdrawal both say about the verdict."""
+    return {
+        "facility_id": facility_id,
+        "town": town,
+        "tier": tier,
+        "rule_id": result.rule_id,
+        "clause": result.clause,
+        "period": period.key,
+        "rule_version": rule_version,
+        "value": result.value,
+        "threshold": result.threshold,
+        "comparison": result.comparison.value,
+        "unit": result.unit,
+        "explanation": result.explanation,
+    }
 
 
 def _breach_row(subject: str, rule_id: str, period: Period) -> ColumnElement[bool]:
