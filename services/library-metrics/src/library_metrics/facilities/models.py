@@ -99,7 +99,26 @@ class Committee(LibraryTable, table=True):
 # --- API schemas ----------------------------------------------------------------------------------------------------
 
 
-class FacilityFeatures(BaseModel):
+class FacilityFlags(BaseModel):
+    """The facility's yes/no registry entries the rules read; None = not reported yet."""
+
+    free_wifi: bool | None = Field(default=None, description="免费无线网络")
+    film_projection: bool | None = Field(default=None, description="（农村）电影放映设施")
+    citywide_borrow_return: bool | None = Field(default=None, description="全市通借通还功能")
+    entrance_ramp: bool | None = Field(default=None, description="室外进出坡道")
+    accessible_toilet: bool | None = Field(default=None, description="公厕无障碍卫生设备")
+    multi_storey: bool | None = Field(default=None, description="多层建筑")
+    lift: bool | None = Field(default=None, description="室内电梯")
+    ground_floor_services: bool | None = Field(default=None, description="主要服务项目安排在建筑底层")
+    suggestion_box: bool | None = Field(default=None, description="在明显位置设置意见箱")
+    supervision_phone_published: bool | None = Field(default=None, description="公开监督电话")
+    online_complaint_channel: bool | None = Field(default=None, description="开设网上投诉通道")
+    outdoor_plaza: bool | None = Field(default=None, description="有室外广场")
+    plaza_lighting: bool | None = Field(default=None, description="室外广场配置照明灯光")
+    plaza_power_supply: bool | None = Field(default=None, description="室外广场配置外接电源")
+
+
+class FacilityFeatures(FacilityFlags):
     """What a facility offers; None = not reported yet (the rules that read it say 'insufficient data')."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -115,21 +134,7 @@ class FacilityFeatures(BaseModel):
     )
     seats: int | None = Field(default=None, ge=0, le=100_000, description="阅览座位数")
     reader_computers: int | None = Field(default=None, ge=0, le=100_000, description="读者使用计算机台数")
-    free_wifi: bool | None = Field(default=None, description="免费无线网络")
-    film_projection: bool | None = Field(default=None, description="（农村）电影放映设施")
-    citywide_borrow_return: bool | None = Field(default=None, description="全市通借通还功能")
-    entrance_ramp: bool | None = Field(default=None, description="室外进出坡道")
-    accessible_toilet: bool | None = Field(default=None, description="公厕无障碍卫生设备")
-    multi_storey: bool | None = Field(default=None, description="多层建筑")
-    lift: bool | None = Field(default=None, description="室内电梯")
-    ground_floor_services: bool | None = Field(default=None, description="主要服务项目安排在建筑底层")
     free_service_items: list[ServiceItem] = Field(default_factory=list, max_length=100, description="免费服务项目")
-    suggestion_box: bool | None = Field(default=None, description="在明显位置设置意见箱")
-    supervision_phone_published: bool | None = Field(default=None, description="公开监督电话")
-    online_complaint_channel: bool | None = Field(default=None, description="开设网上投诉通道")
-    outdoor_plaza: bool | None = Field(default=None, description="有室外广场")
-    plaza_lighting: bool | None = Field(default=None, description="室外广场配置照明灯光")
-    plaza_power_supply: bool | None = Field(default=None, description="室外广场配置外接电源")
 
 
 class FacilityIn(FacilityFeatures):
@@ -139,7 +144,7 @@ class FacilityIn(FacilityFeatures):
     parent_id: uuid.UUID | None = Field(default=None, description="上级馆 (总分馆): the facility this one belongs to")
 
 
-class FacilityPatch(BaseModel):
+class FacilityPatch(FacilityFlags):
     """Changed fields only; a field sent as null clears it. Tier and town do not change (register anew)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -153,24 +158,10 @@ class FacilityPatch(BaseModel):
     committee_code: str | None = Field(default=None, min_length=1, max_length=CODE_LENGTH)
     seats: int | None = Field(default=None, ge=0, le=100_000)
     reader_computers: int | None = Field(default=None, ge=0, le=100_000)
-    free_wifi: bool | None = None
-    film_projection: bool | None = None
-    citywide_borrow_return: bool | None = None
-    entrance_ramp: bool | None = None
-    accessible_toilet: bool | None = None
-    multi_storey: bool | None = None
-    lift: bool | None = None
-    ground_floor_services: bool | None = None
     free_service_items: list[ServiceItem] | None = Field(default=None, max_length=100)
-    suggestion_box: bool | None = None
-    supervision_phone_published: bool | None = None
-    online_complaint_channel: bool | None = None
-    outdoor_plaza: bool | None = None
-    plaza_lighting: bool | None = None
-    plaza_power_supply: bool | None = None
 
 
-class FacilityOut(BaseModel):
+class FacilityOut(FacilityFlags):
     id: uuid.UUID
     tier: FacilityTier
     name: str
@@ -183,21 +174,7 @@ class FacilityOut(BaseModel):
     committee_code: str | None = None
     seats: int | None = None
     reader_computers: int | None = None
-    free_wifi: bool | None = None
-    film_projection: bool | None = None
-    citywide_borrow_return: bool | None = None
-    entrance_ramp: bool | None = None
-    accessible_toilet: bool | None = None
-    multi_storey: bool | None = None
-    lift: bool | None = None
-    ground_floor_services: bool | None = None
     free_service_items: list[str] = Field(default_factory=list)
-    suggestion_box: bool | None = None
-    supervision_phone_published: bool | None = None
-    online_complaint_channel: bool | None = None
-    outdoor_plaza: bool | None = None
-    plaza_lighting: bool | None = None
-    plaza_power_supply: bool | None = None
     registered_by: str
     registered_at: UtcDateTime
     updated_at: UtcDateTime | None = None
